@@ -1,0 +1,87 @@
+/**
+ * The `lab` API: one entry per call. Every transport (Electron IPC, HTTP in web mode, the CLI,
+ * tests) goes through this table, and every payload is validated with its schema on the side
+ * that receives it.
+ */
+import { z } from 'zod';
+import {
+  EmptySchema,
+  EvalSpecSchema,
+  ImportDatasetRequestSchema,
+  ImportModelRequestSchema,
+  ListRunsRequestSchema,
+  RunIdSchema,
+  SamplesRequestSchema,
+  TrainSpecSchema,
+  UpdateRunRequestSchema,
+  type ArchitectureInfo,
+  type DatasetInfo,
+  type DatasetSamples,
+  type EvaluationInfo,
+  type LabStatus,
+  type ModelInfo,
+  type RegistryEntry,
+  type RunDetail,
+  type RunInfo,
+} from './schemas';
+
+export const API_INPUTS = {
+  status: EmptySchema,
+  listDatasets: EmptySchema,
+  importDataset: ImportDatasetRequestSchema,
+  datasetSamples: SamplesRequestSchema,
+  listArchitectures: EmptySchema,
+  listAttacks: EmptySchema,
+  listModels: EmptySchema,
+  importModel: ImportModelRequestSchema,
+  submitTrain: TrainSpecSchema,
+  submitEval: EvalSpecSchema,
+  cancelRun: RunIdSchema,
+  listRuns: ListRunsRequestSchema,
+  getRun: RunIdSchema,
+  updateRun: UpdateRunRequestSchema,
+  listEvaluations: z.object({ modelId: z.string().optional() }).default({}),
+} as const;
+
+export type ApiMethod = keyof typeof API_INPUTS;
+export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
+
+export interface ApiOutputs {
+  status: LabStatus;
+  listDatasets: DatasetInfo[];
+  importDataset: DatasetInfo;
+  datasetSamples: DatasetSamples;
+  listArchitectures: ArchitectureInfo[];
+  listAttacks: RegistryEntry[];
+  listModels: ModelInfo[];
+  importModel: ModelInfo;
+  submitTrain: RunInfo;
+  submitEval: RunInfo;
+  cancelRun: RunInfo;
+  listRuns: RunInfo[];
+  getRun: RunDetail;
+  updateRun: RunInfo;
+  listEvaluations: EvaluationInfo[];
+}
+
+export type ApiInput<M extends ApiMethod> = z.input<(typeof API_INPUTS)[M]>;
+export type ApiParsed<M extends ApiMethod> = z.output<(typeof API_INPUTS)[M]>;
+
+/** What a client sees: every call is async and takes the unparsed input. */
+export type LabApi = {
+  [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutputs[M]>;
+};
+
+/** Validate a payload for a method; throws a ZodError on bad input. */
+export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiParsed<M> {
+  return API_INPUTS[method].parse(input ?? {}) as ApiParsed<M>;
+}
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.prototype.hasOwnProperty.call(API_INPUTS, name);
+}
+
+/** The IPC channel names in Electron. */
+export const IPC_CALL_PREFIX = 'lab:';
+export const IPC_EVENT_CHANNEL = 'lab:event';
+export const IPC_PICK_FILES = 'app:pick-files';
