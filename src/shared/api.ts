@@ -85,3 +85,29 @@ export function isApiMethod(name: string): name is ApiMethod {
 export const IPC_CALL_PREFIX = 'lab:';
 export const IPC_EVENT_CHANNEL = 'lab:event';
 export const IPC_PICK_FILES = 'app:pick-files';
+
+/** What every transport returns for a call: the result, or a person-readable error. */
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
+
+/** Web mode: the token travels as this header, a `token` query parameter, or this cookie. */
+export const TOKEN_HEADER = 'x-robustlab-token';
+export const TOKEN_COOKIE = 'robustlab_token';
+
+/** Options for the native file picker (Electron) or the upload picker (web). */
+export interface PickFilesOptions {
+  title?: string;
+  multiple?: boolean;
+  /** e.g. [{ name: 'IDX files', extensions: ['gz', 'idx3-ubyte', 'idx1-ubyte'] }] */
+  filters?: { name: string; extensions: string[] }[];
+}
+
+/**
+ * The object the Electron preload exposes as `window.lab`: one function per API call (each
+ * resolves to an Envelope), plus events and the native file picker. Nothing else.
+ */
+export type PreloadLab = {
+  [M in ApiMethod]: (input: ApiInput<M>) => Promise<Envelope<ApiOutputs[M]>>;
+} & {
+  onEvent(cb: (event: import('./schemas').LabEvent) => void): () => void;
+  pickFiles(opts: PickFilesOptions): Promise<string[]>;
+};

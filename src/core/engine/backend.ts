@@ -1,0 +1,292 @@
+/**
+ * Chooses and starts the tfjs compute backend, fastest first:
+ *   1. tensorflow  from @tensorflow/tfjs-node-gpu (libtensorflow with CUDA)
+ *   2. tensorflow  from @tensorflow/tfjs-node     (libtensorflow on the CPU)
+ *   3. wasm        from @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD)
+ *   4. cpu         from @tensorflow/tfjs-backend-cpu  (plain JavaScript)
+ * The two native packages are optional dependencies that download libtensorflow when installed,
+ * so they are loaded with a dynamic import and their absence is an ordinary fallback.
+ *
+ * Runs in: Node (job workers, CLI, tests). Never in the renderer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers neither the gradient functions nor the chained tensor
+// methods (x.sum(), ...); the @tensorflow/tfjs bundle registers both (and the cpu backend). It
+// shares tfjs-core's global engine and registries, so there is still one engine. tfjs-node
+// loads the same package, so the native backends see the same set-up.
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendInfo } from '../../shared/schemas';
+import { LabError } from '../../shared/errors';
+import { installWasmKernels } from './wasm-kernels';
+
+export { tf };
+
+/** The names accepted by `ROBUSTLAB_BACKEND` and `initEngine({ force })`. */
+export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+const PACKAGES: Record<BackendChoice, string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+/** Short names used in the plain-language fallback sentences. */
+const SHORT: Record<BackendChoice, string> = {
+  'tensorflow-gpu': 'tfjs-node-gpu',
+  tensorflow: 'tfjs-node',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+type Attempt = { ok: true; info: Omit<BackendInfo, 'fallbacks' | 'tfjsVersion'> } | { ok: false; why: string };
+
+let current: { choice: BackendChoice; info: BackendInfo } | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+let nativeLoaded: BackendChoice | null = null;
+let wasmPathSet = false;
+
+installWasmKernels();
+
+function requireHere(): NodeRequire | null {
+  try {
+    return createRequire(import.meta.url);
+  } catch {
+    return typeof require === 'function' ? require : null;
+  }
+}
+
+function isInstalled(pkg: string): boolean {
+  const req = requireHere();
+  if (!req) return false;
+  try {
+    req.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].trim().replace(/\.$/, '');
+}
+
+/** The folder that holds tfjs-backend-wasm's .wasm files (ROBUSTLAB_WASM_DIR overrides it). */
+export function wasmDir(): string | null {
+  const override = process.env.ROBUSTLAB_WASM_DIR?.trim();
+  if (override) return path.resolve(override);
+  const req = requireHere();
+  if (!req) return null;
+  try {
+    return path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'));
+  } catch {
+    return null;
+  }
+}
+
+async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt> {
+  const pkg = PACKAGES[choice];
+  const short = SHORT[choice];
+  if (nativeLoaded && nativeLoaded !== choice) {
+    // Both packages register a backend called 'tensorflow'; only one may be loaded per process.
+    return { ok: false, why: `${short} cannot be loaded because ${SHORT[nativeLoaded]} is already loaded in this process` };
+  }
+  if (!isInstalled(pkg)) {
+    return { ok: false, why: `${short} is not installed (npm could not download libtensorflow)` };
+  }
+  try {
+    const name: string = pkg; // a variable keeps bundlers from trying to resolve it at build time
+    await import(/* @vite-ignore */ name);
+    nativeLoaded = choice;
+  } catch (err) {
+    return { ok: false, why: `${short} is installed but could not load (${firstLine(err)})` };
+  }
+  if (!(await tf.setBackend('tensorflow'))) {
+    return { ok: false, why: `${short} loaded but its backend did not start` };
+  }
+  const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  const gpu = b.isUsingGpuDevice === true;
+  if (choice === 'tensorflow-gpu' && !gpu) {
+    return {
+      ok: true,
+      info: { name: 'tensorflow', package: pkg, device: `CPU (libtensorflow, ${os.cpus().length} cores; no usable CUDA GPU found)` },
+    };
+  }
+  return {
+    ok: true,
+    info: {
+      name: 'tensorflow',
+      package: pkg,
+      device: gpu ? 'NVIDIA GPU (CUDA, libtensorflow)' : `CPU (libtensorflow, ${os.cpus().length} cores)`,
+    },
+  };
+}
+
+async function tryWasm(): Promise<Attempt> {
+  if (!wasmPathSet) {
+    const dir = wasmDir();
+    if (!dir || !existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) {
+      return {
+        ok: false,
+        why:
+          `The wasm files were not found${dir ? ` in ${dir}` : ''} ` +
+          '(set ROBUSTLAB_WASM_DIR to the folder that holds tfjs-backend-wasm.wasm)',
+      };
+    }
+    try {
+      tfWasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+      wasmPathSet = true;
+    } catch (err) {
+      return { ok: false, why: `The wasm backend could not be set up (${firstLine(err)})` };
+    }
+  }
+  // tfjs-backend-wasm reports no thread support under Node (its pthread workers need blob URLs,
+  // which Node's worker_threads refuse), so it runs the SIMD build on one thread.
+  let ok = false;
+  const held: unknown[] = [];
+  try {
+    ok = await quietly(() => tf.setBackend('wasm'), held);
+  } catch (err) {
+    return { ok: false, why: `The wasm backend did not start (${firstLine(err)})` };
+  }
+  if (!ok) {
+    const err = held.find((h) => h instanceof Error);
+    return { ok: false, why: `The wasm backend did not start${err ? ` (${firstLine(err)})` : ''}` };
+  }
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  let threads = 1;
+  try {
+    threads = Math.max(1, tfWasm.getThreadsCount());
+  } catch {
+    threads = 1;
+  }
+  return {
+    ok: true,
+    info: {
+      name: 'wasm',
+      package: PACKAGES.wasm,
+      device: `CPU, wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`,
+    },
+  };
+}
+
+async function tryCpu(): Promise<Attempt> {
+  const ok = await tf.setBackend('cpu');
+  if (!ok) return { ok: false, why: 'The cpu backend did not start' };
+  // The cpu backend prints an advert for tfjs-node on first use; the fallback list says it already.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return { ok: true, info: { name: 'cpu', package: PACKAGES.cpu, device: 'CPU, plain JavaScript, 1 thread' } };
+}
+
+/** Runs fn with tfjs's "Initialization of backend ... failed" console noise held back in `held`. */
+async function quietly<T>(fn: () => Promise<T>, held: unknown[]): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void held.push(...args);
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function attempt(choice: BackendChoice): Promise<Attempt> {
+  switch (choice) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return tryNative(choice);
+    case 'wasm':
+      return tryWasm();
+    case 'cpu':
+      return tryCpu();
+  }
+}
+
+function parseChoice(raw: string | undefined, source: string): BackendChoice | undefined {
+  const v = raw?.trim().toLowerCase();
+  if (!v || v === 'auto') return undefined;
+  if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new LabError(
+    'bad_input',
+    `Unknown compute backend "${raw}" in ${source}. Choose one of: ${BACKEND_CHOICES.join(', ')} (or auto).`,
+  );
+}
+
+async function start(force: BackendChoice | undefined, source: string): Promise<BackendInfo> {
+  if (force) {
+    const r = await attempt(force);
+    if (!r.ok) {
+      throw new LabError(
+        'unavailable',
+        `The ${force} backend asked for by ${source} cannot be used here: ${r.why}. ` +
+          `Choose another backend (${BACKEND_CHOICES.filter((c) => c !== force).join(', ')}) or leave it on auto.`,
+      );
+    }
+    const info: BackendInfo = {
+      ...r.info,
+      tfjsVersion: tf.version_core,
+      fallbacks: [`The ${force} backend was chosen by ${source}; other backends were not tried.`],
+    };
+    current = { choice: force, info };
+    return info;
+  }
+  const reasons: string[] = [];
+  for (const choice of BACKEND_CHOICES) {
+    const r = await attempt(choice);
+    if (r.ok) {
+      const info: BackendInfo = {
+        ...r.info,
+        tfjsVersion: tf.version_core,
+        fallbacks: reasons.map((why) => `${why}; using ${SHORT[choice]}.`),
+      };
+      current = { choice, info };
+      return info;
+    }
+    reasons.push(r.why);
+  }
+  throw new LabError('unavailable', `No compute backend could start: ${reasons.join('; ')}. Reinstall Robustness Lab.`);
+}
+
+/**
+ * Starts the compute engine on the fastest backend that loads, or on the one forced by
+ * `opts.force` or the environment variable ROBUSTLAB_BACKEND (tensorflow-gpu, tensorflow, wasm,
+ * cpu or auto). Idempotent: a later call without a different force returns the same info (and
+ * puts that backend back in place if someone switched tfjs to another one in between). A later
+ * call that forces a different backend switches to it.
+ */
+export function initEngine(opts: { force?: string } = {}): Promise<BackendInfo> {
+  const run = async (): Promise<BackendInfo> => {
+    const force =
+      opts.force !== undefined
+        ? parseChoice(opts.force, 'the backend setting')
+        : parseChoice(process.env.ROBUSTLAB_BACKEND, 'ROBUSTLAB_BACKEND');
+    const source = opts.force !== undefined ? 'the backend setting' : 'ROBUSTLAB_BACKEND';
+    if (current && (force === undefined || force === current.choice)) {
+      if (tf.getBackend() !== current.info.name) await tf.setBackend(current.info.name);
+      return current.info;
+    }
+    return start(force, source);
+  };
+  const p = queue.then(run, run);
+  queue = p.catch(() => undefined);
+  return p;
+}
+
+/** The backend the engine runs on. Throws if initEngine() has not finished yet. */
+export function engineInfo(): BackendInfo {
+  if (!current) throw new Error('The compute engine is not started: call initEngine() first.');
+  return current.info;
+}
+
+/** Live tensors and bytes held by tfjs (all backends). */
+export function memory(): { numTensors: number; numBytes: number } {
+  const m = tf.memory();
+  return { numTensors: m.numTensors, numBytes: m.numBytes };
+}

@@ -1,0 +1,80 @@
+/**
+ * The layer operations that architectures are written with. Each one has gradients with respect
+ * to its weights AND its input on every backend: on wasm the missing gradient kernels are
+ * supplied by ./wasm-kernels (registered when ./backend loads), elsewhere tfjs's own kernels run.
+ *
+ * Layouts are tfjs's: activations NHWC, conv weights [kh, kw, in, out], linear weights [in, out].
+ *
+ * Runs in: Node (job workers, CLI, tests).
+ */
+import { tf } from './backend';
+import { LabError } from '../../shared/errors';
+
+/** 2-D convolution plus optional bias. `pad`: 'valid' (no padding) or 'same' (output = ceil(input / stride)). */
+export function conv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  b: tf.Tensor1D | null,
+  stride = 1,
+  pad: 'valid' | 'same' = 'valid',
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const y = tf.conv2d(x, w, stride, pad);
+    return b ? tf.add<tf.Tensor4D>(y, b) : y;
+  });
+}
+
+/** Max pooling with a square window, no padding (PyTorch's nn.MaxPool2d(size, stride)). */
+export function maxPool2d(x: tf.Tensor4D, size: number, stride: number): tf.Tensor4D {
+  return tf.maxPool(x, size, stride, 'valid');
+}
+
+export function relu<T extends tf.Tensor>(x: T): T {
+  return tf.relu(x) as T;
+}
+
+/** x @ w + b, with w in tfjs layout [in, out]. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D {
+  return tf.tidy(() => {
+    const y: tf.Tensor2D = tf.matMul(x, w);
+    return b ? tf.add<tf.Tensor2D>(y, b) : y;
+  });
+}
+
+/**
+ * Flattens NHWC activations in PyTorch's order (C, H, W), as torch.flatten(x, 1) does on the
+ * NCHW tensor PyTorch holds. With one channel that is a plain reshape.
+ */
+export function flattenTorchOrder(x: tf.Tensor4D): tf.Tensor2D {
+  const [n, h, w, c] = x.shape;
+  return tf.tidy(() => {
+    const nchw = c === 1 ? x : tf.transpose(x, [0, 3, 1, 2]);
+    return tf.reshape(nchw, [n, c * h * w]);
+  });
+}
+
+/**
+ * Softmax cross-entropy of logits [N, K] against integer labels [N], computed through
+ * log-softmax (stable for large logits). 'mean' gives a scalar, 'none' one loss per example.
+ */
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  reduction: 'mean' | 'none' = 'mean',
+): tf.Tensor {
+  if (logits.rank !== 2 || labels.rank !== 1 || logits.shape[0] !== labels.shape[0]) {
+    throw new LabError(
+      'shape_mismatch',
+      `Cross-entropy needs logits [N, classes] and N labels, but got logits [${logits.shape}] and labels [${labels.shape}].`,
+    );
+  }
+  const k = logits.shape[1];
+  return tf.tidy(() => {
+    const ids = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
+    const logp = tf.logSoftmax(logits);
+    // oneHot in int32 then cast: the wasm OneHot kernel ignores a float32 dtype and writes int32
+    // bits into a float32 tensor.
+    const nll = tf.neg(tf.sum(tf.mul(tf.cast(tf.oneHot(ids, k), 'float32'), logp), -1));
+    return reduction === 'mean' ? tf.mean(nll) : nll;
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * What an architecture is: its parameters by PyTorch name and shape, and its forward pass.
+ * Parameters are stored in PyTorch layouts on disk (conv [out, in, kh, kw], linear [out, in]) and
+ * in tfjs layouts in memory (conv [kh, kw, in, out], linear [in, out]); see ./layout.
+ *
+ * Runs in: Node (core).
+ */
+import type { tf } from '../engine/backend';
+import { LabError } from '../../shared/errors';
+
+export interface InputShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export type ParamKind = 'conv2d.weight' | 'linear.weight' | 'bias';
+
+export interface ParamDef {
+  /** PyTorch state_dict name, e.g. 'conv1.weight'. */
+  name: string;
+  /** Shape in PyTorch layout. */
+  torchShape: number[];
+  kind: ParamKind;
+  /** Inputs per output unit (in * kh * kw for conv, in for linear); PyTorch's init bound is 1/sqrt(fanIn). */
+  fanIn: number;
+}
+
+export interface Architecture {
+  name: string;
+  title: string;
+  /** Plain language, for people who do not program. */
+  description: string;
+  /** Parameters in order. Throws LabError('shape_mismatch') if the input does not fit. */
+  params(input: InputShape, numClasses: number): ParamDef[];
+  /** Params in tfjs layout, x float32 NHWC in [0, 1]; returns logits [N, numClasses]. */
+  forward(
+    p: Record<string, tf.Tensor>,
+    x: tf.Tensor4D,
+    input: InputShape,
+    opts?: { training?: boolean },
+  ): tf.Tensor2D;
+  /** What the tensor shapes of a PyTorch state_dict say about the input and the classes. */
+  inferFromTorchShapes(shapes: Record<string, number[]>): { input?: InputShape; numClasses: number };
+}
+
+export function formatInput(input: InputShape): string {
+  return `${input.height}×${input.width}×${input.channels}`;
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Checks that an input shape and class count are positive integers. */
+export function checkInputAndClasses(archName: string, input: InputShape, numClasses: number): void {
+  const { height, width, channels } = input;
+  for (const [label, v] of [
+    ['height', height],
+    ['width', width],
+    ['channels', channels],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new LabError('bad_input', `The image ${label} must be a whole number of at least 1, got ${v}.`);
+    }
+  }
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new LabError(
+      'bad_input',
+      `The ${archName} architecture needs at least 2 classes, got ${numClasses}. Check the dataset's labels.`,
+    );
+  }
+}
+
+/** Checks that a batch has the image size a model was built for. */
+export function checkBatch(archName: string, x: tf.Tensor, input: InputShape): void {
+  const [, h, w, c] = x.shape;
+  if (x.rank !== 4 || h !== input.height || w !== input.width || c !== input.channels) {
+    const got = x.rank === 4 ? `${h}×${w}×${c}` : `a tensor of shape ${formatShape(x.shape)}`;
+    throw new LabError(
+      'shape_mismatch',
+      `This ${archName} model takes ${formatInput(input)} images (height×width×channels) but was given ${got}. ` +
+        'Use a dataset with the same image size and channels as the one the model was built for.',
+    );
+  }
+}
+
+/**
+ * For inferFromTorchShapes: the shape of tensor `name`, which must exist with `rank` dimensions,
+ * else LabError('shape_mismatch') naming the tensor.
+ */
+export function requireShape(
+  archName: string,
+  shapes: Record<string, number[]>,
+  name: string,
+  rank: number,
+): number[] {
+  const shape = shapes[name];
+  if (!shape) {
+    throw new LabError(
+      'shape_mismatch',
+      `The weights have no tensor "${name}", which the ${archName} architecture needs. ` +
+        'Check that the file was saved from a model of this architecture.',
+    );
+  }
+  if (shape.length !== rank) {
+    throw new LabError(
+      'shape_mismatch',
+      `Tensor "${name}" has shape ${formatShape(shape)}, but the ${archName} architecture needs ${rank} dimensions there. ` +
+        'Check that the file was saved from a model of this architecture.',
+    );
+  }
+  return shape;
+}

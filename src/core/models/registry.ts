@@ -1,0 +1,28 @@
+/**
+ * The one registry of architectures. Adding an architecture is adding one file and one line here.
+ */
+import { LabError } from '../../shared/errors';
+import type { ArchitectureInfo } from '../../shared/schemas';
+import type { Architecture } from './architecture';
+import { mlp } from './mlp';
+import { mnistCnn } from './mnist-cnn';
+
+export const ARCHITECTURES: Record<string, Architecture> = {
+  [mlp.name]: mlp,
+  [mnistCnn.name]: mnistCnn,
+};
+
+export function getArchitecture(name: string): Architecture {
+  const arch = Object.prototype.hasOwnProperty.call(ARCHITECTURES, name) ? ARCHITECTURES[name] : undefined;
+  if (!arch) {
+    throw new LabError(
+      'bad_input',
+      `Unknown architecture "${name}". Known: ${Object.keys(ARCHITECTURES).join(', ')}.`,
+    );
+  }
+  return arch;
+}
+
+export function listArchitectures(): ArchitectureInfo[] {
+  return Object.values(ARCHITECTURES).map(({ name, title, description }) => ({ name, title, description }));
+}

@@ -1,0 +1,248 @@
+/**
+ * The safetensors format, written and read by hand:
+ *   8 bytes   N, the header length, unsigned 64-bit little-endian
+ *   N bytes   JSON: { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {str: str} },
+ *             padded with spaces so the data starts 8-byte aligned
+ *   rest      the tensors' bytes, little-endian, back to back; offsets are relative to this part
+ * Weights are written as F32; F32, F16, BF16 and F64 are read (and converted to float32).
+ *
+ * Runs in: Node (core).
+ */
+import { LabError } from '../../shared/errors';
+import { formatInput, type InputShape } from './architecture';
+import { Model, type TorchTensor } from './model';
+import { getArchitecture } from './registry';
+
+const MAX_HEADER = 100 * 1024 * 1024;
+const FLOAT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+const OTHER_DTYPES = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64', 'F8_E4M3', 'F8_E5M2', 'C64']);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function bad(message: string): LabError {
+  return new LabError('bad_file', message);
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** Encodes float32 tensors (PyTorch layouts) and optional string metadata. */
+export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata?: Record<string, string>): Buffer {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
+  let offset = 0;
+  const entries = Object.entries(tensors);
+  for (const [name, t] of entries) {
+    if (name === '__metadata__') throw new Error('Internal error: a tensor may not be called __metadata__.');
+    if (t.data.length !== numel(t.shape)) {
+      throw new Error(`Internal error: tensor "${name}" has ${t.data.length} values for shape [${t.shape}].`);
+    }
+    const bytes = t.data.length * 4;
+    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
+  const out = Buffer.alloc(8 + json.length + offset);
+  out.writeBigUInt64LE(BigInt(json.length), 0);
+  json.copy(out, 8);
+  let at = 8 + json.length;
+  for (const [, t] of entries) {
+    if (LITTLE_ENDIAN) {
+      Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(out, at);
+      at += t.data.byteLength;
+    } else {
+      for (let i = 0; i < t.data.length; i++, at += 4) out.writeFloatLE(t.data[i], at);
+    }
+  }
+  return out;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24; // zero or subnormal
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+function decodeFloats(dtype: string, view: DataView, begin: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  switch (dtype) {
+    case 'F32':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(begin + 4 * i, true);
+      break;
+    case 'F64':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(begin + 8 * i, true);
+      break;
+    case 'F16':
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(begin + 2 * i, true));
+      break;
+    case 'BF16': {
+      const u32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u32[i] = view.getUint16(begin + 2 * i, true) << 16;
+      break;
+    }
+  }
+  return out;
+}
+
+/** Decodes a safetensors file. Anything broken throws LabError('bad_file') saying what and where. */
+export function decodeSafetensors(buf: Uint8Array): {
+  tensors: Record<string, TorchTensor>;
+  metadata: Record<string, string>;
+} {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.byteLength < 8) {
+    throw bad(
+      `The file is too short to be a safetensors file (${buf.byteLength} bytes; the header length alone takes 8). Choose a complete .safetensors file.`,
+    );
+  }
+  const headerLen = view.getBigUint64(0, true);
+  if (headerLen > BigInt(buf.byteLength - 8)) {
+    throw bad(
+      `The safetensors header says it is ${headerLen} bytes long, but the file has only ${buf.byteLength - 8} bytes after the length field; the file is truncated or not a safetensors file.`,
+    );
+  }
+  const n = Number(headerLen);
+  if (n > MAX_HEADER) throw bad(`The safetensors header is ${n} bytes long, more than the 100 MB the format allows; the file is broken.`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n)));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw bad(`The safetensors header is not valid JSON (${why}); the file is broken or not a safetensors file.`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) {
+    throw bad('The safetensors header is not a JSON object; the file is broken or not a safetensors file.');
+  }
+  const dataStart = 8 + n;
+  const dataLen = buf.byteLength - dataStart;
+  const metadata: Record<string, string> = {};
+  const spans: { name: string; begin: number; end: number }[] = [];
+  const tensors: Record<string, TorchTensor> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw bad('The safetensors metadata (__metadata__) is not a map of strings; the file is broken.');
+      }
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw bad(`The safetensors metadata entry "${k}" is not a string; the file is broken.`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
+    if (!e || typeof e !== 'object') throw bad(`Tensor "${name}" has no description in the safetensors header; the file is broken.`);
+    const { dtype, shape, data_offsets: offsets } = e;
+    if (typeof dtype !== 'string') throw bad(`Tensor "${name}" has no dtype in the safetensors header; the file is broken.`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw bad(`Tensor "${name}" has an invalid shape in the safetensors header; the file is broken.`);
+    }
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[1] < offsets[0]
+    ) {
+      throw bad(`Tensor "${name}" has invalid data_offsets in the safetensors header; the file is broken.`);
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end > dataLen) {
+      throw bad(
+        `Tensor "${name}" claims bytes ${begin} to ${end} of the data, but the file holds only ${dataLen} bytes of data; the file is truncated.`,
+      );
+    }
+    const width = FLOAT_BYTES[dtype];
+    if (width === undefined) {
+      if (OTHER_DTYPES.has(dtype)) {
+        throw bad(
+          `Tensor "${name}" is stored as ${dtype}, but weights must be floating point (F32, F16, BF16 or F64). ` +
+            'Save only the model parameters (no integer buffers) and try again.',
+        );
+      }
+      throw bad(`Tensor "${name}" has the unknown dtype "${dtype}"; the file is broken or from a newer format.`);
+    }
+    const count = numel(shape as number[]);
+    if (end - begin !== count * width) {
+      throw bad(
+        `Tensor "${name}" has ${end - begin} bytes of data, but its shape [${(shape as number[]).join(', ')}] in ${dtype} needs ${count * width}; the file is broken.`,
+      );
+    }
+    spans.push({ name, begin, end });
+    tensors[name] = { shape: [...(shape as number[])], data: decodeFloats(dtype, view, dataStart + begin, count) };
+  }
+  // The tensors must tile the data exactly: no overlaps, no holes, nothing left over.
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const s of spans) {
+    if (s.begin < at) throw bad(`Tensor "${s.name}" overlaps the tensor before it in the file's data; the file is broken.`);
+    if (s.begin > at) throw bad(`There is a gap of ${s.begin - at} bytes before tensor "${s.name}" in the file's data; the file is broken.`);
+    at = s.end;
+  }
+  if (at !== dataLen) {
+    throw bad(`The file has ${dataLen - at} bytes after the last tensor that no tensor accounts for; the file is broken.`);
+  }
+  return { tensors, metadata };
+}
+
+/** The model's weights in PyTorch names and layouts, with the lab's metadata. */
+export function modelToSafetensors(m: Model): Buffer {
+  return encodeSafetensors(m.toTorchTensors(), {
+    format: 'pt',
+    robustlab_arch: m.archName,
+    robustlab_input: `${m.input.height},${m.input.width},${m.input.channels}`,
+    robustlab_classes: String(m.numClasses),
+  });
+}
+
+function parseInput(s: string): InputShape | undefined {
+  const parts = s.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || !parts.every((p) => Number.isInteger(p) && p > 0)) return undefined;
+  return { height: parts[0], width: parts[1], channels: parts[2] };
+}
+
+/**
+ * A model from a safetensors file. The input size is taken from opts, else the file's metadata,
+ * else what the tensor shapes fix, else 28×28×1; the class count likewise (shapes always fix it).
+ */
+export function modelFromSafetensors(
+  buf: Uint8Array,
+  archName: string,
+  opts: { input?: InputShape; numClasses?: number } = {},
+): Model {
+  const arch = getArchitecture(archName);
+  const { tensors, metadata } = decodeSafetensors(buf);
+  const fileArch = metadata.robustlab_arch;
+  if (fileArch && fileArch !== arch.name) {
+    throw new LabError(
+      'shape_mismatch',
+      `This file holds a "${fileArch}" model, but the "${arch.name}" architecture was chosen. Choose "${fileArch}" instead.`,
+    );
+  }
+  const shapes = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, t.shape]));
+  let inferred: { input?: InputShape; numClasses?: number } = {};
+  if (!opts.input || opts.numClasses === undefined) {
+    try {
+      inferred = arch.inferFromTorchShapes(shapes);
+    } catch (err) {
+      // Missing tensors are reported by fromTorchTensors with both shapes; keep going.
+      if (!(err instanceof LabError)) throw err;
+    }
+  }
+  const metaInput = metadata.robustlab_input ? parseInput(metadata.robustlab_input) : undefined;
+  const metaClasses = metadata.robustlab_classes ? Number(metadata.robustlab_classes) : undefined;
+  const input = opts.input ?? metaInput ?? inferred.input ?? { height: 28, width: 28, channels: 1 };
+  const numClasses =
+    opts.numClasses ?? (Number.isInteger(metaClasses) ? metaClasses : undefined) ?? inferred.numClasses ?? 10;
+  if (metaInput && opts.input && formatInput(metaInput) !== formatInput(opts.input)) {
+    throw new LabError(
+      'shape_mismatch',
+      `This file's model was built for ${formatInput(metaInput)} images, but ${formatInput(opts.input)} was asked for. ` +
+        `Leave the input size empty or set it to ${formatInput(metaInput)}.`,
+    );
+  }
+  return Model.fromTorchTensors(arch.name, tensors, input, numClasses);
+}

@@ -1,0 +1,361 @@
+/**
+ * The Lab facade: the one object that Electron main, the web server, the CLI and tests call.
+ * It validates every request, owns the store connection and the job queue of this process,
+ * and turns anything a person can get wrong into a LabError with one clear sentence.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ZodError } from 'zod';
+import { API_INPUTS, isApiMethod, type ApiMethod, type ApiOutputs, type ApiParsed } from '../shared/api';
+import { LabError } from '../shared/errors';
+import type { DatasetInfo, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
+import { initEngine } from './engine/backend';
+import { getArchitecture, listArchitectures } from './models/registry';
+import { modelFromSafetensors } from './models/safetensors';
+import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
+import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
+import { listAttacks, resolveAttack } from './attacks/registry';
+import { resolveMethod } from './training/methods/registry';
+import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
+import { modelInfo, saveModel } from './store/model-files';
+import { JobQueue, recoverInterruptedRuns } from './jobs/queue';
+import { nodeSpawnWorker } from './jobs/node-worker';
+import type { SpawnWorker } from './jobs/protocol';
+
+export const LAB_VERSION = '0.1.0';
+
+export interface LabOptions {
+  labDir: string;
+  mode: LabStatus['mode'];
+  spawnWorker?: SpawnWorker;
+  backend?: string;
+  /** Jobs run at once; default 1 (each job already uses every core). */
+  concurrency?: number;
+}
+
+/** The per-user application-data folder, the same one Electron's app.getPath('userData') gives. */
+export function defaultAppDataDir(): string {
+  const home = os.homedir();
+  const name = 'robustness-lab';
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), name);
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', name);
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), name);
+}
+
+/** --lab DIR, else ROBUSTLAB_HOME, else <app data>/lab. */
+export function resolveLabDir(opts: { lab?: string; appDataDir?: string } = {}): string {
+  if (opts.lab) return path.resolve(opts.lab);
+  if (process.env.ROBUSTLAB_HOME) return path.resolve(process.env.ROBUSTLAB_HOME);
+  return path.join(opts.appDataDir ?? defaultAppDataDir(), 'lab');
+}
+
+/** One sentence from a zod error: the first issue, with the field it concerns. */
+export function zodMessage(err: ZodError): string {
+  const issue = err.issues[0];
+  if (!issue) return 'The request is not valid.';
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  let msg = issue.message;
+  if (!/[.!?]$/.test(msg)) msg += '.';
+  return `${where}${msg}`;
+}
+
+function flattenParams(obj: Record<string, unknown>, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === null) continue;
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && !Array.isArray(v)) flattenParams(v as Record<string, unknown>, key, out);
+    else out[key] = Array.isArray(v) ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+function shortId(id: string): string {
+  return id.slice(-4);
+}
+
+export class Lab {
+  readonly labDir: string;
+  readonly store: LabStore;
+  readonly queue: JobQueue;
+  private readonly listeners = new Set<(e: LabEvent) => void>();
+  private status!: LabStatus;
+
+  private constructor(
+    private readonly opts: LabOptions,
+    store: LabStore,
+  ) {
+    this.labDir = store.labDir;
+    this.store = store;
+    this.queue = new JobQueue({
+      store,
+      spawnWorker: opts.spawnWorker ?? nodeSpawnWorker,
+      emit: (e) => this.emit(e),
+      concurrency: opts.concurrency ?? 1,
+      backend: opts.backend,
+    });
+  }
+
+  static async open(opts: LabOptions): Promise<Lab> {
+    const store = LabStore.open(opts.labDir);
+    const lab = new Lab(opts, store);
+    try {
+      const backend = await initEngine({ force: opts.backend });
+      lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode };
+      recoverInterruptedRuns(store);
+      lab.ensureBuiltins();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    return lab;
+  }
+
+  onEvent(listener: (e: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: LabEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (a closed window) must not stop the others.
+      }
+    }
+  }
+
+  /** Validates and dispatches one API call. Every error leaves as a LabError. */
+  async call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutputs[M]> {
+    if (!isApiMethod(method)) throw new LabError('not_found', `Unknown call "${String(method)}".`);
+    let parsed: ApiParsed<M>;
+    try {
+      parsed = API_INPUTS[method].parse(input ?? {}) as ApiParsed<M>;
+    } catch (err) {
+      if (err instanceof ZodError) throw new LabError('bad_input', zodMessage(err));
+      throw err;
+    }
+    try {
+      const handler = this.handlers[method] as (i: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]>;
+      return await handler(parsed);
+    } catch (err) {
+      if (err instanceof ZodError) throw new LabError('bad_input', zodMessage(err));
+      throw LabError.from(err);
+    }
+  }
+
+  /** Resolves with the run once it has ended (CLI and tests). */
+  async waitForRun(runId: string): Promise<RunInfo> {
+    await this.queue.waitFor(runId);
+    return this.publicRun(this.store.getRun(runId));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.store.close();
+    this.listeners.clear();
+  }
+
+  // ------------------------------------------------------------------------------- handlers
+  private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
+    status: () => this.status,
+    listDatasets: () => this.store.listDatasets().map(publicDataset),
+    importDataset: (req) => this.importDataset(req),
+    datasetSamples: (req) => {
+      const ds = this.store.getDataset(req.dataset);
+      if (!ds.splits[req.split]) {
+        throw new LabError('not_found', `Dataset "${ds.name}" has no ${req.split} split.`);
+      }
+      const split = readSplit(this.labDir, ds.files as never, req.split);
+      const px = split.height * split.width * split.channels;
+      const classes = ds.classNames.map((name, label) => ({ label, name, images: [] as string[] }));
+      for (let i = 0; i < split.count; i++) {
+        const row = classes[split.labels[i]];
+        if (row && row.images.length < req.perClass) {
+          row.images.push(Buffer.from(split.images.buffer, split.images.byteOffset + i * px, px).toString('base64'));
+        }
+        if (classes.every((c) => c.images.length >= req.perClass)) break;
+      }
+      return { datasetId: ds.id, split: req.split, height: split.height, width: split.width, channels: split.channels, classes };
+    },
+    listArchitectures: () => listArchitectures(),
+    listAttacks: () => listAttacks(),
+    listModels: () => this.store.listModels().map(modelInfo),
+    importModel: (req) => {
+      const file = path.resolve(req.file);
+      if (!fs.existsSync(file)) throw new LabError('not_found', `File "${req.file}" not found.`);
+      getArchitecture(req.arch);
+      let input = req.inputShape ? { height: req.inputShape[0], width: req.inputShape[1], channels: req.inputShape[2] } : undefined;
+      let datasetId: string | null = null;
+      if (req.datasetId) {
+        const ds = this.store.getDataset(req.datasetId);
+        datasetId = ds.id;
+        input ??= { height: ds.height, width: ds.width, channels: ds.channels };
+      }
+      const model = modelFromSafetensors(fs.readFileSync(file), req.arch, input ? { input } : {});
+      try {
+        return modelInfo(saveModel(this.store, model, { name: req.name, source: 'imported', datasetId, runId: null }));
+      } finally {
+        model.dispose();
+      }
+    },
+    submitTrain: (spec) => {
+      const ds = this.store.getDataset(spec.dataset);
+      if (!ds.splits.train) throw new LabError('bad_input', `Dataset "${ds.name}" has no train split; import training images to train on it.`);
+      const arch = getArchitecture(spec.arch);
+      arch.params({ height: ds.height, width: ds.width, channels: ds.channels }, ds.numClasses);
+      const { params } = resolveMethod(spec.method, spec.methodParams);
+      if (spec.initModel) this.store.getModel(spec.initModel);
+      const full = { ...spec, methodParams: params };
+      const id = newId('r');
+      const name = spec.name || `${spec.arch}-${ds.name}-${spec.method}-${shortId(id)}`;
+      const run = this.store.insertRun({
+        id,
+        kind: 'train',
+        name,
+        spec: full,
+        datasetId: ds.id,
+        modelId: null,
+        params: flattenParams({ ...full, kind: undefined, name: undefined }),
+      });
+      this.emit({ type: 'run', runId: id, status: 'queued' });
+      this.queue.enqueue(id);
+      return this.publicRun(run);
+    },
+    submitEval: (spec) => {
+      const ds = this.store.getDataset(spec.dataset);
+      const model = this.store.getModel(spec.model);
+      if (!ds.splits[spec.split]) throw new LabError('bad_input', `Dataset "${ds.name}" has no ${spec.split} split.`);
+      const [h, w, c] = model.inputShape;
+      if (ds.height !== h || ds.width !== w || ds.channels !== c) {
+        throw new LabError(
+          'shape_mismatch',
+          `Model "${model.name}" takes ${h}×${w}×${c} images but dataset "${ds.name}" has ${ds.height}×${ds.width}×${ds.channels}; pick a matching dataset.`,
+        );
+      }
+      if (ds.numClasses > model.numClasses) {
+        throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
+      }
+      const { params } = resolveAttack(spec.attack);
+      const full = { ...spec, attack: { name: spec.attack.name, params } };
+      const id = newId('r');
+      const name = spec.name || `${spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
+      const run = this.store.insertRun({
+        id,
+        kind: 'eval',
+        name,
+        spec: full,
+        datasetId: ds.id,
+        modelId: model.id,
+        params: flattenParams({ ...full, model: model.id, kind: undefined, name: undefined }),
+      });
+      this.emit({ type: 'run', runId: id, status: 'queued' });
+      this.queue.enqueue(id);
+      return this.publicRun(run);
+    },
+    cancelRun: ({ runId }) => {
+      const run = this.store.getRun(runId);
+      if (run.status !== 'queued' && run.status !== 'running') {
+        throw new LabError('conflict', `Run "${run.name}" has already ended (${run.status}); there is nothing to cancel.`);
+      }
+      this.queue.cancel(runId);
+      return this.publicRun(this.store.getRun(runId));
+    },
+    listRuns: (req) => this.store.listRuns(req).map((r) => this.publicRun(r)),
+    getRun: ({ runId }): RunDetail => {
+      const run = this.store.getRun(runId);
+      let model = null;
+      if (run.modelId) {
+        try {
+          model = modelInfo(this.store.getModel(run.modelId));
+        } catch {
+          model = null;
+        }
+      }
+      return {
+        run: this.publicRun(run),
+        metrics: this.store.getMetrics(runId),
+        evaluations: this.store.listEvaluations({ runId: run.kind === 'eval' ? runId : undefined, modelId: run.kind === 'train' ? run.modelId ?? '\u0000' : undefined }),
+        model,
+      };
+    },
+    updateRun: (req) => this.publicRun(this.store.updateRun(req.runId, req)),
+    listEvaluations: (req) => this.store.listEvaluations({ modelId: req.modelId }),
+  };
+
+  private publicRun(r: RunRecord): RunInfo {
+    const { hostPid: _h, workerPid: _w, heartbeatAt: _b, ...info } = r;
+    return info;
+  }
+
+  private importDataset(req: ApiParsed<'importDataset'>): DatasetInfo {
+    if (this.store.findDatasetByName(req.name)) {
+      throw new LabError('conflict', `A dataset named "${req.name}" already exists; choose another name.`);
+    }
+    const imported = importIdx(req);
+    const numClasses = imported.numClasses;
+    if (req.classNames && req.classNames.length < numClasses) {
+      throw new LabError('bad_input', `The files have ${numClasses} classes but only ${req.classNames.length} class names were given.`);
+    }
+    const id = newId('ds');
+    const files = writeDatasetDirAtomic(this.labDir, id, { train: imported.train, test: imported.test });
+    try {
+      const rec = this.store.insertDataset({
+        id,
+        name: req.name,
+        source: 'idx',
+        height: imported.height,
+        width: imported.width,
+        channels: imported.channels,
+        numClasses,
+        classNames: req.classNames?.slice(0, numClasses) ?? Array.from({ length: numClasses }, (_, i) => String(i)),
+        splits: {
+          ...(imported.train ? { train: { count: imported.train.count } } : {}),
+          ...(imported.test ? { test: { count: imported.test.count } } : {}),
+        },
+        files: files as unknown as Record<string, unknown>,
+        parentId: null,
+        recipe: null,
+      });
+      return publicDataset(rec);
+    } catch (err) {
+      fs.rmSync(path.join(this.labDir, 'datasets', id), { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private ensureBuiltins(): void {
+    for (const b of BUILTIN_DATASETS) {
+      if (this.store.findDatasetByName(b.name)) continue;
+      const data = loadBuiltin(b.name);
+      const id = newId('ds');
+      const files = writeDatasetDirAtomic(this.labDir, id, { train: data.train, test: data.test });
+      try {
+        this.store.insertDataset({
+          id,
+          name: b.name,
+          source: `builtin:${b.name}`,
+          height: data.height,
+          width: data.width,
+          channels: data.channels,
+          numClasses: data.classNames.length,
+          classNames: data.classNames,
+          splits: { train: { count: data.train.count }, test: { count: data.test.count } },
+          files: files as unknown as Record<string, unknown>,
+          parentId: null,
+          recipe: null,
+        });
+      } catch (err) {
+        fs.rmSync(path.join(this.labDir, 'datasets', id), { recursive: true, force: true });
+        // Another process created it at the same moment: fine.
+        if (!(err instanceof LabError && err.code === 'conflict') && !this.store.findDatasetByName(b.name)) throw err;
+      }
+    }
+  }
+}
+
+function publicDataset(d: DatasetRecord): DatasetInfo {
+  const { files: _f, ...info } = d;
+  return info;
+}

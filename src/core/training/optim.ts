@@ -1,0 +1,94 @@
+/**
+ * Optimizers with PyTorch's semantics (torch.optim.SGD and torch.optim.Adam, weight decay added
+ * to the gradient), so a spec means the same thing here as in a PyTorch script.
+ */
+import { tf } from '../engine/backend';
+import type { OptimizerSpec } from '../../shared/schemas';
+
+export interface Optimizer {
+  /** Applies one update with the given learning rate. Gradients are not disposed. */
+  step(grads: Record<string, tf.Tensor>, lr: number): void;
+  dispose(): void;
+}
+
+export function makeOptimizer(spec: OptimizerSpec, vars: Map<string, tf.Variable>): Optimizer {
+  return spec.name === 'adam' ? new Adam(spec, vars) : new Sgd(spec, vars);
+}
+
+class Sgd implements Optimizer {
+  private readonly buf = new Map<string, tf.Variable>();
+  constructor(
+    private readonly spec: OptimizerSpec,
+    private readonly vars: Map<string, tf.Variable>,
+  ) {}
+
+  step(grads: Record<string, tf.Tensor>, lr: number): void {
+    const { momentum, weightDecay } = this.spec;
+    tf.tidy(() => {
+      for (const [name, v] of this.vars) {
+        let g = grads[name];
+        if (!g) continue;
+        if (weightDecay > 0) g = g.add(v.mul(weightDecay));
+        if (momentum > 0) {
+          const b = this.buf.get(name);
+          if (!b) {
+            // PyTorch: the first step's buffer is the gradient itself.
+            this.buf.set(name, tf.variable(g, false, `${name}.momentum`));
+            g = this.buf.get(name)!;
+          } else {
+            b.assign(b.mul(momentum).add(g));
+            g = b;
+          }
+        }
+        v.assign(v.sub(g.mul(lr)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const b of this.buf.values()) b.dispose();
+    this.buf.clear();
+  }
+}
+
+class Adam implements Optimizer {
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+  private t = 0;
+  constructor(
+    private readonly spec: OptimizerSpec,
+    private readonly vars: Map<string, tf.Variable>,
+  ) {
+    for (const [name, p] of vars) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  step(grads: Record<string, tf.Tensor>, lr: number): void {
+    const { beta1, beta2, weightDecay } = this.spec;
+    const eps = 1e-8;
+    this.t += 1;
+    const bc1 = 1 - beta1 ** this.t;
+    const bc2 = 1 - beta2 ** this.t;
+    tf.tidy(() => {
+      for (const [name, p] of this.vars) {
+        let g = grads[name];
+        if (!g) continue;
+        if (weightDecay > 0) g = g.add(p.mul(weightDecay));
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
+        v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
+        const denom = v.div(bc2).sqrt().add(eps);
+        p.assign(p.sub(m.div(denom).mul(lr / bc1)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}

@@ -1,0 +1,184 @@
+/** The shell: header with theme toggle, navigation, the routed page, and the status bar. */
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Group,
+  NavLink,
+  Text,
+  Title,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useRef } from 'react';
+import { lab } from './api/client';
+import { StatusBar } from './components/StatusBar';
+import { useLabEvents } from './lib/hooks';
+import { href, useRoute } from './lib/route';
+import { DatasetsPage } from './pages/DatasetsPage';
+import { EvaluatePage } from './pages/EvaluatePage';
+import { ModelsPage } from './pages/ModelsPage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
+import { TrainPage } from './pages/TrainPage';
+
+const NAV = [
+  { key: 'datasets', label: 'Datasets', hint: 'Images to learn from and test on' },
+  { key: 'train', label: 'Train', hint: 'Teach a network' },
+  { key: 'runs', label: 'Runs', hint: 'Everything you have run' },
+  { key: 'evaluate', label: 'Evaluate', hint: 'Attack a model and measure it' },
+  { key: 'models', label: 'Models', hint: 'Trained and imported weights' },
+] as const;
+
+function SunIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+      <circle cx="12" cy="12" r="4" />
+      <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+    </svg>
+  );
+}
+
+function MoonIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+      <path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z" />
+    </svg>
+  );
+}
+
+function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const computed = useComputedColorScheme('light');
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} theme`} withArrow>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        onClick={() => setColorScheme(next)}
+        aria-label={`Switch to ${next} theme`}
+        data-testid="theme-toggle"
+      >
+        {computed === 'dark' ? <SunIcon /> : <MoonIcon />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+/** Tells the person when a run they are not looking at finishes or fails. */
+function RunNotifier() {
+  useLabEvents((e) => {
+    if (e.type !== 'run') return;
+    if (e.status === 'failed') {
+      notifications.show({
+        id: `run-${e.runId}-failed`,
+        color: 'red',
+        title: 'A run failed',
+        message: e.error ?? 'Open it on the Runs page to see why.',
+        autoClose: 10_000,
+      });
+    }
+  });
+  return null;
+}
+
+function Page() {
+  const route = useRoute();
+  const [section, id] = route.parts;
+  const q = route.query;
+  switch (section) {
+    case 'train':
+      return <TrainPage runId={q.get('run') ?? undefined} datasetParam={q.get('dataset') ?? undefined} />;
+    case 'runs':
+      return id ? <RunPage key={id} runId={id} /> : <RunsPage />;
+    case 'evaluate':
+      return (
+        <EvaluatePage
+          modelParam={q.get('model') ?? undefined}
+          datasetParam={q.get('dataset') ?? undefined}
+          runId={q.get('run') ?? undefined}
+        />
+      );
+    case 'models':
+      return <ModelsPage />;
+    case 'datasets':
+    default:
+      return <DatasetsPage selectedId={section === 'datasets' ? id : undefined} />;
+  }
+}
+
+export function App() {
+  const [opened, { toggle, close }] = useDisclosure();
+  const route = useRoute();
+  const section = route.parts[0] ?? 'datasets';
+  const mainRef = useRef<HTMLElement>(null);
+
+  // Move focus to the page after navigation, for keyboard and screen-reader users.
+  const lastSection = useRef(section);
+  useEffect(() => {
+    if (lastSection.current !== section) {
+      lastSection.current = section;
+      close();
+      mainRef.current?.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+    }
+  }, [section, close]);
+
+  useEffect(() => {
+    const item = NAV.find((n) => n.key === section);
+    document.title = item ? `${item.label} — Robustness Lab` : 'Robustness Lab';
+  }, [section]);
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      footer={{ height: 32 }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Show navigation" />
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
+              Robustness Lab
+            </Title>
+            {lab.mode === 'web' && (
+              <Text size="xs" c="dimmed" visibleFrom="sm">
+                web
+              </Text>
+            )}
+          </Group>
+          <ThemeToggle />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Sections">
+        {NAV.map((n) => (
+          <NavLink
+            key={n.key}
+            href={href([n.key])}
+            label={n.label}
+            description={n.hint}
+            active={section === n.key || (n.key === 'datasets' && !NAV.some((x) => x.key === section))}
+            aria-current={section === n.key ? 'page' : undefined}
+            data-testid={`nav-${n.key}`}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main ref={mainRef} tabIndex={-1} style={{ outline: 'none' }}>
+        <div style={{ maxWidth: 1400 }}>
+          <Page />
+        </div>
+      </AppShell.Main>
+      <AppShell.Footer aria-label="Status" data-testid="status-bar">
+        <StatusBar />
+      </AppShell.Footer>
+      <RunNotifier />
+    </AppShell>
+  );
+}

@@ -1,0 +1,58 @@
+/** A labelled "Choose file…" field over lab.pickFiles (native dialog or browser upload). */
+import { Button, CloseButton, Group, Input, Text } from '@mantine/core';
+import { useId, useState } from 'react';
+import { lab } from '../api/client';
+import type { PickFilesOptions } from '../../shared/api';
+import { notifyError } from '../lib/notify';
+
+export interface FilePickFieldProps {
+  label: string;
+  description: string;
+  value: string | null;
+  onChange: (path: string | null) => void;
+  filters?: PickFilesOptions['filters'];
+  required?: boolean;
+  testId?: string;
+}
+
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+export function FilePickField({ label, description, value, onChange, filters, required, testId }: FilePickFieldProps) {
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const pick = async () => {
+    setBusy(true);
+    try {
+      const paths = await lab.pickFiles({ title: label, multiple: false, filters });
+      if (paths.length > 0) onChange(paths[0] ?? null);
+    } catch (err) {
+      notifyError(`Could not read the ${label.toLowerCase()}`, err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Input.Wrapper label={label} description={description} required={required} id={id}>
+      <Group gap="xs" mt={4} wrap="nowrap">
+        <Button
+          variant="default"
+          size="sm"
+          onClick={pick}
+          loading={busy}
+          aria-describedby={`${id}-file`}
+          aria-label={`${label}: choose file`}
+          data-testid={testId}
+        >
+          Choose file…
+        </Button>
+        <Text size="sm" c={value ? undefined : 'dimmed'} truncate id={`${id}-file`} title={value ?? undefined}>
+          {value ? baseName(value) : 'No file chosen'}
+        </Text>
+        {value && <CloseButton size="sm" aria-label={`Clear ${label.toLowerCase()}`} onClick={() => onChange(null)} />}
+      </Group>
+    </Input.Wrapper>
+  );
+}

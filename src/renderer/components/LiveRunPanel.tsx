@@ -1,0 +1,84 @@
+/** A training run followed live: progress, ETA, loss and accuracy charts, cancel, and what next. */
+import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Charts } from './Charts';
+import { RunProgress } from './RunProgress';
+import { StatusBadge } from './StatusBadge';
+import { MetricsSummary } from './MetricsSummary';
+import { useLiveRun } from '../lib/hooks';
+import { href } from '../lib/route';
+
+export function LiveRunPanel({ runId }: { runId: string }) {
+  const { detail, error, progress } = useLiveRun(runId);
+  if (error && !detail) {
+    return (
+      <Alert color="red" title="Could not load the run">
+        {error.message}
+      </Alert>
+    );
+  }
+  if (!detail) return <Loader size="sm" aria-label="Loading the run" />;
+  const { run, metrics, model } = detail;
+  const spec = run.spec;
+  const epochs = spec.kind === 'train' ? spec.epochs : undefined;
+
+  return (
+    <Paper withBorder radius="md" p="md" component="section" aria-labelledby="live-run-title" data-testid="live-run" data-run-id={run.id}>
+      <Stack gap="md">
+        <Group justify="space-between" wrap="wrap" gap="xs">
+          <div style={{ minWidth: 0 }}>
+            <Group gap="xs">
+              <Title order={2} size="h4" id="live-run-title">
+                <Anchor href={href(['runs', run.id])} inherit>
+                  {run.name}
+                </Anchor>
+              </Title>
+              <StatusBadge status={run.status} />
+            </Group>
+            {spec.kind === 'train' && (
+              <Text size="sm" c="dimmed">
+                Training {spec.arch} on {spec.dataset} for {spec.epochs} {spec.epochs === 1 ? 'epoch' : 'epochs'}
+                {spec.limit ? ` (first ${spec.limit.toLocaleString('en-US')} training images)` : ''}.
+              </Text>
+            )}
+          </div>
+        </Group>
+        <RunProgress run={run} progress={progress} />
+        <MetricsSummary latest={run.latestMetrics} />
+        <Charts metrics={metrics} epochs={epochs} />
+        {run.status === 'finished' && (
+          <Alert color="green" title="Training finished" data-testid="run-finished">
+            <Stack gap="xs">
+              <Text size="sm">
+                {model
+                  ? `The model “${model.name}” is saved in the lab. Measure how it holds up under attack next.`
+                  : 'The results are saved in the lab.'}
+              </Text>
+              <Group gap="xs">
+                <Button component="a" href={href(['runs', run.id])} variant="default" size="xs" data-testid="open-run-page">
+                  Open the run page
+                </Button>
+                {model && (
+                  <Button component="a" href={href(['evaluate'], { model: model.id, dataset: run.datasetId ?? undefined })} size="xs">
+                    Evaluate this model
+                  </Button>
+                )}
+              </Group>
+            </Stack>
+          </Alert>
+        )}
+        {run.status === 'failed' && (
+          <Alert color="red" title="Training failed">
+            {run.error ?? 'The run stopped with an error.'}
+          </Alert>
+        )}
+        {(run.status === 'cancelled' || run.status === 'interrupted') && (
+          <Alert color="orange" title={run.status === 'cancelled' ? 'Training cancelled' : 'Training interrupted'}>
+            {run.status === 'cancelled'
+              ? 'The run was stopped; nothing was saved as a model.'
+              : 'The lab closed while this run was working. Start it again from the Train page.'}
+          </Alert>
+        )}
+      </Stack>
+    </Paper>
+  );
+}

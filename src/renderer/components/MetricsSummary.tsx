@@ -1,0 +1,40 @@
+/** The latest value of each metric, as small labelled numbers. */
+import { Group, Paper, Text, Tooltip } from '@mantine/core';
+import { formatMetric, metricLabel } from '../lib/format';
+
+const HELP: Record<string, string> = {
+  'train/loss': 'How wrong the model is on the training images; lower is better.',
+  'test/loss': 'How wrong the model is on test images it never trained on; lower is better.',
+  'train/accuracy': 'Share of training images labelled correctly.',
+  'test/accuracy': 'Share of test images (never seen in training) labelled correctly.',
+  clean_accuracy: 'Share of unmodified test images labelled correctly.',
+  robust_accuracy:
+    'Share of images still labelled correctly after the attack changed each pixel by at most eps.',
+};
+
+const ORDER = ['test/accuracy', 'clean_accuracy', 'robust_accuracy', 'train/accuracy', 'test/loss', 'train/loss'];
+
+export function MetricsSummary({ latest }: { latest: Record<string, number> }) {
+  const keys = Object.keys(latest).sort((a, b) => {
+    const ia = ORDER.indexOf(a);
+    const ib = ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  if (keys.length === 0) return null;
+  return (
+    <Group gap="sm" wrap="wrap" data-testid="metrics-summary">
+      {keys.map((k) => (
+        <Tooltip key={k} label={HELP[k] ?? metricLabel(k)} withArrow multiline maw={300}>
+          <Paper withBorder radius="sm" px="sm" py={6} tabIndex={0} data-testid={`metric-${k}`}>
+            <Text size="xs" c="dimmed">
+              {metricLabel(k)}
+            </Text>
+            <Text fw={700} size="lg">
+              {formatMetric(k, latest[k])}
+            </Text>
+          </Paper>
+        </Tooltip>
+      ))}
+    </Group>
+  );
+}

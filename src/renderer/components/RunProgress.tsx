@@ -1,0 +1,92 @@
+/** Progress of one run: bar with fraction, epoch x/y, images/s, ETA, and a Cancel button. */
+import { Button, Group, Progress, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import { lab } from '../api/client';
+import type { ProgressEvent, RunInfo } from '../../shared/schemas';
+import { formatDuration, formatInt, formatNumber } from '../lib/format';
+import { isTerminal } from '../lib/hooks';
+import { notifyError } from '../lib/notify';
+
+const PHASES: Record<string, string> = {
+  train: 'Training',
+  test: 'Checking on test images',
+  attack: 'Attacking',
+  eval: 'Evaluating',
+  clean: 'Measuring clean accuracy',
+  load: 'Loading',
+  save: 'Saving',
+};
+
+export function RunProgress({ run, progress }: { run: RunInfo; progress: ProgressEvent | undefined }) {
+  const [cancelling, setCancelling] = useState(false);
+  const done = isTerminal(run.status);
+  const fraction = run.status === 'finished' ? 1 : Math.max(0, Math.min(1, progress?.fraction ?? 0));
+  const pct = Math.round(fraction * 1000) / 10;
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await lab.cancelRun({ runId: run.id });
+    } catch (err) {
+      notifyError('Could not cancel the run', err);
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  const parts: string[] = [];
+  if (!done && progress) {
+    parts.push(PHASES[progress.phase] ?? progress.phase);
+    if (progress.epochs > 0 && progress.epoch > 0) parts.push(`epoch ${progress.epoch} of ${progress.epochs}`);
+    if (progress.steps > 0) parts.push(`step ${formatInt(progress.step)} of ${formatInt(progress.steps)}`);
+    if (progress.imagesPerSec !== undefined) parts.push(`${formatInt(progress.imagesPerSec)} images/s`);
+    if (progress.loss !== undefined) parts.push(`loss ${formatNumber(progress.loss)}`);
+  }
+  const eta =
+    !done && progress?.etaSeconds !== undefined && Number.isFinite(progress.etaSeconds)
+      ? `about ${formatDuration(progress.etaSeconds)} left`
+      : null;
+
+  let headline: string;
+  if (run.status === 'queued') headline = 'Waiting in the queue…';
+  else if (run.status === 'running') headline = progress ? `${pct.toFixed(1)} % done` : 'Starting…';
+  else if (run.status === 'finished') headline = '100 % done';
+  else headline = `Stopped (${run.status}) at ${pct.toFixed(1)} %`;
+
+  return (
+    <Stack gap={6} data-testid="run-progress-block">
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <Text size="sm" fw={600} aria-live="polite" data-testid="run-progress-text">
+          {headline}
+          {eta ? ` — ${eta}` : ''}
+        </Text>
+        {!done && (
+          <Button color="red" variant="light" size="xs" onClick={cancel} loading={cancelling} data-testid="cancel-run">
+            Cancel
+          </Button>
+        )}
+      </Group>
+      <Progress
+        value={pct}
+        size="lg"
+        radius="sm"
+        striped={!done}
+        animated={run.status === 'running'}
+        color={run.status === 'failed' ? 'red' : run.status === 'cancelled' ? 'orange' : run.status === 'finished' ? 'green' : 'blue'}
+        aria-label="Run progress"
+        data-testid="run-progress"
+        data-value={pct}
+      />
+      {parts.length > 0 && (
+        <Text size="xs" c="dimmed" data-testid="run-progress-detail">
+          {parts.join(' · ')}
+        </Text>
+      )}
+      {progress?.message && !done && (
+        <Text size="xs" c="dimmed">
+          {progress.message}
+        </Text>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,438 @@
+/** One run: status, settings, backend, charts, evaluations, model, tags and note. */
+import {
+  Accordion,
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  TagsInput,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useEffect, useState, type ReactNode } from 'react';
+import { lab } from '../api/client';
+import { LabError } from '../../shared/errors';
+import type { DatasetInfo, EvaluationInfo, JobSpec, ModelInfo, RegistryEntry, RunInfo } from '../../shared/schemas';
+import { Charts } from '../components/Charts';
+import { InfoIcon } from '../components/InfoIcon';
+import { MetricsSummary } from '../components/MetricsSummary';
+import { PageHeader } from '../components/PageHeader';
+import { RunProgress } from '../components/RunProgress';
+import { StatusBadge } from '../components/StatusBadge';
+import { attackEps, attackShortName, describeAttack, evalSentence, isNoAttack, ROBUST_HELP } from '../lib/evalText';
+import { elapsedSeconds, formatBytes, formatDate, formatDuration, formatInt, formatNumber, formatPercent } from '../lib/format';
+import { isTerminal, useLiveRun, useLoad } from '../lib/hooks';
+import { findDataset, findModel, modelShape, sourceLabel } from '../lib/names';
+import { notifyError, notifyOk } from '../lib/notify';
+import { href } from '../lib/route';
+
+export function RunPage({ runId }: { runId: string }) {
+  const { detail, error, progress, reload } = useLiveRun(runId);
+  const datasets = useLoad(() => lab.listDatasets({}), []);
+  const models = useLoad(() => lab.listModels({}), []);
+  const attacks = useLoad(() => lab.listAttacks({}), []);
+
+  if (error && !detail) {
+    return (
+      <>
+        <PageHeader title="Run" />
+        <Alert color="red" title="Could not load the run">
+          {error.message} <Anchor href={href(['runs'])}>Back to all runs</Anchor>
+        </Alert>
+      </>
+    );
+  }
+  if (!detail) return <Loader size="sm" aria-label="Loading the run" />;
+
+  const { run, metrics, evaluations, model } = detail;
+  const evalModelId = run.modelId ?? model?.id ?? null;
+  const epochs = run.spec.kind === 'train' ? run.spec.epochs : undefined;
+  const duration = elapsedSeconds(run.startedAt, run.endedAt);
+
+  return (
+    <>
+      <Anchor href={href(['runs'])} size="sm">
+        ← All runs
+      </Anchor>
+      <PageHeader
+        title={
+          <Group gap="sm" component="span">
+            <span data-testid="run-title">{run.name}</span>
+            <StatusBadge status={run.status} />
+          </Group>
+        }
+        subtitle={`${run.kind === 'train' ? 'Training' : 'Evaluation'} run, created ${formatDate(run.createdAt)}`}
+        actions={
+          <>
+            {evalModelId && run.status === 'finished' && (
+              <Button
+                component="a"
+                href={href(['evaluate'], { model: evalModelId, dataset: run.datasetId ?? undefined })}
+                data-testid="evaluate-this-model"
+              >
+                Evaluate this model
+              </Button>
+            )}
+          </>
+        }
+      />
+      <Stack gap="lg">
+        {run.status === 'failed' && (
+          <Alert color="red" title="This run failed" data-testid="run-error">
+            {run.error ?? 'It stopped with an error.'}
+          </Alert>
+        )}
+        {run.status === 'interrupted' && (
+          <Alert color="yellow" title="This run was interrupted">
+            The lab closed while it was working. Its settings are below; start it again from the Train or Evaluate page.
+          </Alert>
+        )}
+        {!isTerminal(run.status) && (
+          <Paper withBorder radius="md" p="md">
+            <RunProgress run={run} progress={progress} />
+          </Paper>
+        )}
+
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
+          <Fact label="Compute backend" value={run.backend ?? 'not started yet'} />
+          <Fact label="Device" value={run.device ?? '—'} />
+          <Fact label="Started" value={formatDate(run.startedAt)} />
+          <Fact label={run.endedAt ? 'Took' : 'Running for'} value={duration !== null ? formatDuration(duration) : '—'} />
+        </SimpleGrid>
+
+        {run.kind === 'eval' && evaluations.length > 0 && (
+          <Alert color="blue" variant="light" title="Result" data-testid="run-eval-result">
+            {evaluations.map((ev) => (
+              <Text key={ev.id} size="md">
+                {evalSentence(ev, attacks.data)}
+              </Text>
+            ))}
+          </Alert>
+        )}
+
+        <MetricsSummary latest={run.latestMetrics} />
+
+        <section aria-labelledby="charts-title">
+          <Title order={2} size="h4" id="charts-title" mb="xs">
+            Curves
+          </Title>
+          <Charts
+            metrics={metrics}
+            epochs={epochs}
+            emptyText={
+              isTerminal(run.status)
+                ? 'This run logged no curves (evaluations log single numbers, shown above).'
+                : 'No metrics yet: the first points appear a few seconds after the run starts.'
+            }
+          />
+        </section>
+
+        <section aria-labelledby="evals-title">
+          <Title order={2} size="h4" id="evals-title" mb="xs">
+            Evaluations
+          </Title>
+          <EvaluationsTable evaluations={evaluations} attacks={attacks.data} datasets={datasets.data} />
+        </section>
+
+        {model && (
+          <section aria-labelledby="model-title">
+            <Title order={2} size="h4" id="model-title" mb="xs">
+              {run.kind === 'train' ? 'Model produced' : 'Model evaluated'}
+            </Title>
+            <ModelCard model={model} />
+          </section>
+        )}
+
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+          <section aria-labelledby="settings-title">
+            <Title order={2} size="h4" id="settings-title" mb="xs">
+              Settings
+            </Title>
+            <SpecTable spec={run.spec} datasets={datasets.data} models={models.data} attacks={attacks.data} />
+            <Accordion variant="contained" mt="sm">
+              <Accordion.Item value="json">
+                <Accordion.Control>Raw settings (JSON, for the command line)</Accordion.Control>
+                <Accordion.Panel>
+                  <Code block data-testid="spec-json" style={{ maxHeight: 320, overflow: 'auto' }}>
+                    {JSON.stringify(run.spec, null, 2)}
+                  </Code>
+                </Accordion.Panel>
+              </Accordion.Item>
+            </Accordion>
+          </section>
+          <section aria-labelledby="notes-title">
+            <Title order={2} size="h4" id="notes-title" mb="xs">
+              Name, tags and note
+            </Title>
+            <RunNotes run={run} onSaved={reload} />
+          </section>
+        </SimpleGrid>
+      </Stack>
+    </>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: ReactNode }) {
+  return (
+    <Paper withBorder radius="sm" px="sm" py={6}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
+        {value}
+      </Text>
+    </Paper>
+  );
+}
+
+export function EvaluationsTable({
+  evaluations,
+  attacks,
+  datasets,
+}: {
+  evaluations: EvaluationInfo[];
+  attacks?: RegistryEntry[];
+  datasets?: DatasetInfo[];
+}) {
+  if (evaluations.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        No evaluations yet.
+      </Text>
+    );
+  }
+  return (
+    <Paper withBorder radius="md" p="xs">
+      <Table.ScrollContainer minWidth={600}>
+        <Table striped aria-label="Evaluations" data-testid="evaluations-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Attack</Table.Th>
+              <Table.Th>
+                <Tooltip label="The largest change allowed per pixel (pixel values run from 0 to 1)." withArrow>
+                  <span tabIndex={0}>eps</span>
+                </Tooltip>
+              </Table.Th>
+              <Table.Th>Dataset</Table.Th>
+              <Table.Th>Clean accuracy</Table.Th>
+              <Table.Th>
+                <Tooltip label={ROBUST_HELP} withArrow multiline maw={320}>
+                  <span tabIndex={0}>
+                    Robust accuracy
+                    <InfoIcon />
+                  </span>
+                </Tooltip>
+              </Table.Th>
+              <Table.Th>Images</Table.Th>
+              <Table.Th>When</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {evaluations.map((ev) => {
+              const eps = attackEps(ev.attack);
+              return (
+                <Table.Tr key={ev.id}>
+                  <Table.Td>
+                    {isNoAttack(ev.attack) ? 'none (clean)' : describeAttack(ev.attack, attacks)}
+                    {ev.runId && (
+                      <>
+                        {' '}
+                        <Anchor href={href(['runs', ev.runId])} size="xs">
+                          (run)
+                        </Anchor>
+                      </>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{eps !== undefined ? formatNumber(eps) : '—'}</Table.Td>
+                  <Table.Td>{findDataset(datasets, ev.datasetId)?.name ?? ev.datasetId}</Table.Td>
+                  <Table.Td>{formatPercent(ev.cleanAccuracy)}</Table.Td>
+                  <Table.Td fw={600}>{ev.robustAccuracy === null ? '—' : formatPercent(ev.robustAccuracy)}</Table.Td>
+                  <Table.Td>
+                    {formatInt(ev.count)} {ev.split}
+                  </Table.Td>
+                  <Table.Td>{formatDate(ev.createdAt)}</Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
+  );
+}
+
+function ModelCard({ model }: { model: ModelInfo }) {
+  return (
+    <Paper withBorder radius="md" p="md" data-testid="run-model">
+      <Group justify="space-between" wrap="wrap">
+        <div>
+          <Text fw={600}>{model.name}</Text>
+          <Text size="sm" c="dimmed">
+            {model.arch}, input {modelShape(model)}, {model.numClasses} classes, {formatInt(model.paramCount)} parameters,{' '}
+            {formatBytes(model.sizeBytes)}. {sourceLabel(model.source)} {formatDate(model.createdAt)}.
+          </Text>
+          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+            SHA-256 {model.sha256}
+          </Text>
+        </div>
+        <Button variant="light" component="a" href={href(['evaluate'], { model: model.id, dataset: model.datasetId ?? undefined })}>
+          Evaluate
+        </Button>
+      </Group>
+    </Paper>
+  );
+}
+
+function scheduleText(spec: Extract<JobSpec, { kind: 'train' }>): string {
+  const s = spec.schedule;
+  if (!s || s.name === 'constant') return 'constant';
+  if (s.name === 'step') return `step: × ${formatNumber(s.gamma)} every ${s.stepEpochs} ${s.stepEpochs === 1 ? 'epoch' : 'epochs'}`;
+  return `cosine, down to ${formatNumber(s.minLr)}`;
+}
+
+function SpecTable({
+  spec,
+  datasets,
+  models,
+  attacks,
+}: {
+  spec: JobSpec;
+  datasets?: DatasetInfo[];
+  models?: ModelInfo[];
+  attacks?: RegistryEntry[];
+}) {
+  const rows: [string, ReactNode][] = [];
+  const ds = findDataset(datasets, spec.dataset)?.name ?? spec.dataset;
+  if (spec.kind === 'train') {
+    const o = spec.optimizer;
+    rows.push(['Dataset', ds]);
+    rows.push(['Architecture', spec.arch]);
+    rows.push(['Training method', spec.method]);
+    for (const [k, v] of Object.entries(spec.methodParams ?? {})) rows.push([`  ${k}`, String(v)]);
+    rows.push(['Epochs', formatInt(spec.epochs)]);
+    rows.push(['Batch size', formatInt(spec.batchSize)]);
+    rows.push([
+      'Optimizer',
+      o.name === 'adam' ? `Adam (β1 ${o.beta1 ?? 0.9}, β2 ${o.beta2 ?? 0.999})` : `SGD, momentum ${o.momentum ?? 0.9}`,
+    ]);
+    rows.push(['Learning rate', formatNumber(o.lr)]);
+    rows.push(['Weight decay', formatNumber(o.weightDecay ?? 0)]);
+    rows.push(['Schedule', scheduleText(spec)]);
+    rows.push(['Training images', spec.limit ? `first ${formatInt(spec.limit)}` : 'all']);
+    rows.push(['Test images per check', spec.testLimit ? `first ${formatInt(spec.testLimit)}` : 'all']);
+    rows.push(['Loss logged every', `${spec.logEvery ?? 10} steps`]);
+    rows.push(['Seed', String(spec.seed ?? 0)]);
+    if (spec.initModel) rows.push(['Started from model', findModel(models, spec.initModel)?.name ?? spec.initModel]);
+  } else {
+    const entry = attacks?.find((a) => a.name === spec.attack.name);
+    rows.push(['Model', findModel(models, spec.model)?.name ?? spec.model]);
+    rows.push(['Dataset', `${ds} (${spec.split} split)`]);
+    rows.push(['Attack', isNoAttack(spec.attack) ? 'none (clean accuracy only)' : attackShortName(spec.attack.name, attacks)]);
+    for (const [k, v] of Object.entries(spec.attack.params ?? {})) {
+      const d = entry?.params.find((p) => p.key === k);
+      rows.push([`  ${d?.label ?? k}`, `${typeof v === 'number' ? formatNumber(v) : String(v)}${d?.unit ? ` ${d.unit}` : ''}`]);
+    }
+    rows.push(['Images', spec.limit ? `first ${formatInt(spec.limit)}` : 'all']);
+    rows.push(['Batch size', formatInt(spec.batchSize)]);
+    rows.push(['Seed', String(spec.seed ?? 0)]);
+  }
+  return (
+    <Paper withBorder radius="md" p="xs">
+      <Table aria-label="Run settings" data-testid="spec-table" verticalSpacing={4}>
+        <Table.Tbody>
+          {rows.map(([k, v], i) => (
+            <Table.Tr key={i}>
+              <Table.Th scope="row" fw={500} c="dimmed" w="45%" style={{ paddingLeft: k.startsWith('  ') ? 24 : undefined }}>
+                {k.trim()}
+              </Table.Th>
+              <Table.Td>{v}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Paper>
+  );
+}
+
+function RunNotes({ run, onSaved }: { run: RunInfo; onSaved: () => void }) {
+  const [name, setName] = useState(run.name);
+  const [tags, setTags] = useState<string[]>(run.tags);
+  const [note, setNote] = useState(run.note);
+  const [busy, setBusy] = useState(false);
+  const savedKey = JSON.stringify([run.name, run.tags, run.note]);
+
+  useEffect(() => {
+    setName(run.name);
+    setTags(run.tags);
+    setNote(run.note);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [run.id, savedKey]);
+
+  const dirty = name !== run.name || note !== run.note || JSON.stringify(tags) !== JSON.stringify(run.tags);
+
+  const save = async () => {
+    if (!name.trim()) {
+      notifyError('Could not save', new LabError('bad_input', 'Give the run a name (1 to 200 characters).'));
+      return;
+    }
+    setBusy(true);
+    try {
+      await lab.updateRun({ runId: run.id, name: name.trim(), tags, note });
+      notifyOk('Saved');
+      onSaved();
+    } catch (err) {
+      notifyError('Could not save the name, tags or note', err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper withBorder radius="md" p="md">
+      <Stack gap="sm">
+        <TextInput
+          label="Name"
+          description="How the run is listed; 1 to 200 characters."
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          maxLength={200}
+          data-testid="run-name"
+        />
+        <TagsInput
+          label="Tags"
+          description="Short words to find and group runs later, e.g. baseline. Press Enter after each; up to 50."
+          value={tags}
+          onChange={setTags}
+          maxTags={50}
+          clearable
+          data-testid="run-tags"
+        />
+        <Textarea
+          label="Note"
+          description="Anything worth remembering about this run; up to 20,000 characters."
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          autosize
+          minRows={3}
+          maxRows={10}
+          maxLength={20000}
+          data-testid="run-note"
+        />
+        <Group justify="flex-end">
+          <Button onClick={save} loading={busy} disabled={!dirty} data-testid="save-run-notes">
+            Save
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * Web mode, end to end: `robustlab web` on a fresh lab folder, then the journey a first-time
+ * user takes in the browser: see the backend, look at the built-in dataset, train a tiny model,
+ * reload, find the run, evaluate the model under PGD and read the result in plain words.
+ *
+ * Needs `npm run build` first (the server serves out/renderer). Set ROBUSTLAB_E2E_URL to run the
+ * same journey against a server that is already running.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = path.join(ROOT, 'test-results');
+
+let server: ChildProcess | null = null;
+let labDir: string | null = null;
+let baseUrl = '';
+let serverLog = '';
+
+function startServer(): Promise<string> {
+  labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robustlab-e2e-web-'));
+  const child = spawn(process.execPath, ['bin/robustlab.mjs', 'web', '--lab', labDir, '--port', '0', '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`robustlab web printed no URL within 90 s.\n${serverLog}`)), 90_000);
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      serverLog += d;
+    });
+    child.stdout!.on('data', (d: string) => {
+      serverLog += d;
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line.startsWith('{')) continue;
+        try {
+          const info = JSON.parse(line) as { url?: string };
+          if (info.url) {
+            clearTimeout(timer);
+            resolve(info.url);
+            return;
+          }
+        } catch {
+          /* not the line we wait for */
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`robustlab web exited with code ${code} before printing its URL.\n${serverLog}`));
+    });
+  });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  baseUrl = process.env.ROBUSTLAB_E2E_URL ?? (await startServer());
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+test.afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const child = server;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 5000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+  if (labDir) fs.rmSync(labDir, { recursive: true, force: true });
+});
+
+/** A full-page screenshot taken with a viewport as tall as the page, so fixed bars sit where they belong. */
+async function shot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1360, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  await page.setViewportSize(size);
+}
+
+test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) => {
+  test.setTimeout(8 * 60_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.setViewportSize({ width: 1360, height: 900 });
+
+  // Open the printed URL: the status bar names the compute backend.
+  await page.goto(baseUrl);
+  await expect(page.getByTestId('status-backend')).toHaveText(/^Backend: (?!loading|unknown)\S+ — .+/, { timeout: 30_000 });
+  expect(page.url()).not.toContain('token=');
+
+  // Datasets: the built-in mnist-digits with a grid of sample images.
+  await expect(page.getByRole('heading', { name: 'Datasets', level: 1 })).toBeVisible();
+  const mnistRow = page.getByTestId('dataset-row-mnist-digits');
+  await expect(mnistRow).toBeVisible();
+  await mnistRow.getByRole('link', { name: 'mnist-digits' }).click();
+  await expect(page.getByRole('heading', { name: 'Examples from mnist-digits' })).toBeVisible();
+  await expect(page.getByTestId('sample-image').first()).toBeVisible();
+  expect(await page.getByTestId('sample-image').count()).toBeGreaterThanOrEqual(10);
+  await shot(page, 'web-datasets.png');
+
+  // Train a tiny MLP.
+  await page.getByTestId('nav-train').click();
+  await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'mnist-digits' });
+  await page.getByRole('button', { name: /Advanced settings/ }).click();
+  await page.getByLabel('Architecture', { exact: true }).selectOption('mlp');
+  await page.getByLabel('Epochs', { exact: true }).fill('1');
+  await page.getByLabel('Batch size', { exact: true }).fill('50');
+  await page.getByLabel('Training images (limit)', { exact: true }).fill('500');
+  await page.getByLabel('Test images per check', { exact: true }).fill('500');
+  await page.getByLabel('Run name (optional)', { exact: true }).fill('e2e tiny mlp');
+  await expect(page.getByTestId('train-summary')).toContainText('first 500');
+  await page.getByRole('button', { name: 'Start training' }).click();
+
+  const live = page.getByTestId('live-run');
+  await expect(live).toBeVisible();
+  const runId = await live.getAttribute('data-run-id');
+  expect(runId).toBeTruthy();
+  // The progress bar moves and the loss chart gets points...
+  await expect
+    .poll(async () => Number(await page.getByTestId('run-progress').getAttribute('data-value')), { timeout: 240_000 })
+    .toBeGreaterThan(0);
+  // ...until the run is finished.
+  await expect(live.getByTestId('run-status')).toHaveText('finished', { timeout: 300_000 });
+  await expect(live.getByTestId('run-finished')).toBeVisible();
+  await expect
+    .poll(async () => Number(await live.getByTestId('chart-train-loss').getAttribute('data-points')), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+  await expect(live.getByTestId('run-progress-text')).toContainText('100');
+  await shot(page, 'web-train.png');
+
+  // Reload without the token in the address: sessionStorage (and the cookie) carry it.
+  await page.goto(new URL('/#/runs', baseUrl).href);
+  await page.reload();
+  expect(page.url()).not.toContain('token=');
+  await expect(page.getByRole('heading', { name: 'Runs', level: 1 })).toBeVisible();
+  const row = page.getByTestId(`run-row-${runId}`);
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await expect(row).toContainText('e2e tiny mlp');
+  await expect(row.getByTestId('run-status')).toHaveText('finished');
+  await shot(page, 'web-runs.png');
+
+  // The run page, then evaluate its model.
+  await row.getByRole('link', { name: 'e2e tiny mlp' }).click();
+  await expect(page.getByTestId('run-title')).toHaveText('e2e tiny mlp');
+  await expect(page.getByTestId('spec-table')).toContainText('mlp');
+  await shot(page, 'web-run.png');
+  await page.getByTestId('evaluate-this-model').click();
+
+  await expect(page.getByRole('heading', { name: 'Evaluate', level: 1 })).toBeVisible();
+  await page.getByLabel('Attack', { exact: true }).selectOption('pgd');
+  await page.getByTestId('param-eps').fill('0.1');
+  await page.getByTestId('param-steps').fill('10');
+  await page.getByLabel('Images (limit)', { exact: true }).fill('200');
+  await page.getByRole('button', { name: 'Run evaluation' }).click();
+
+  const result = page.getByTestId('eval-result');
+  await expect(result).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByTestId('eval-sentence')).toContainText(/Under changes of at most 0\.1 per pixel \(PGD, 10 steps\)/);
+  await expect(page.getByTestId('eval-sentence')).toContainText(/accuracy (falls from|stays at|goes from) \d+\.\d %/);
+  await expect(page.getByTestId('eval-sentence')).toContainText('200 test images');
+  await expect(page.getByTestId('eval-robust')).toHaveText(/^\d+\.\d %$/);
+  await shot(page, 'web-eval.png');
+
+  // The same page in the dark theme.
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await shot(page, 'web-eval-dark.png');
+
+  expect(pageErrors).toEqual([]);
+});
