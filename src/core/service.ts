@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ZodError } from 'zod';
 import { API_INPUTS, isApiMethod, type ApiMethod, type ApiOutputs, type ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
+import { describeZodIssues } from '../shared/validation';
 import type { DatasetInfo, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
 import { initEngine } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
@@ -50,14 +51,9 @@ export function resolveLabDir(opts: { lab?: string; appDataDir?: string } = {}):
   return path.join(opts.appDataDir ?? defaultAppDataDir(), 'lab');
 }
 
-/** One sentence from a zod error: the first issue, with the field it concerns. */
+/** One sentence from a zod error: the first issue, naming its field (shared by every transport). */
 export function zodMessage(err: ZodError): string {
-  const issue = err.issues[0];
-  if (!issue) return 'The request is not valid.';
-  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  let msg = issue.message;
-  if (!/[.!?]$/.test(msg)) msg += '.';
-  return `${where}${msg}`;
+  return describeZodIssues(err.issues);
 }
 
 function flattenParams(obj: Record<string, unknown>, prefix = '', out: Record<string, string> = {}): Record<string, string> {

@@ -95,6 +95,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.mouse.move(0, 0);
+  await page.waitForTimeout(400); // let tooltips fade out
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
   await page.setViewportSize(size);
 }

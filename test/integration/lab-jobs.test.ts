@@ -135,8 +135,8 @@ describe('bad input changes nothing', () => {
     const before = (await lab.call('listRuns', {})).length;
     await expectLabError(lab.call('submitTrain', tiny({ arch: 'resnet-9000' })), 'bad_input', /Unknown architecture "resnet-9000"/);
     await expectLabError(lab.call('submitTrain', tiny({ dataset: 'nope' })), 'not_found', /No dataset "nope"/);
-    await expectLabError(lab.call('submitTrain', tiny({ epochs: 0 })), 'bad_input', /epochs: Epochs must be at least 1/);
-    await expectLabError(lab.call('submitTrain', tiny({ optimizer: { name: 'sgd', lr: -1 } })), 'bad_input', /optimizer.lr: Learning rate must be above 0/);
+    await expectLabError(lab.call('submitTrain', tiny({ epochs: 0 })), 'bad_input', /Invalid value for "epochs": Epochs must be at least 1/);
+    await expectLabError(lab.call('submitTrain', tiny({ optimizer: { name: 'sgd', lr: -1 } })), 'bad_input', /Invalid value for "optimizer.lr": Learning rate must be above 0/);
     await expectLabError(lab.call('submitEval', { kind: 'eval', model: 'missing', dataset: 'mnist-digits' }), 'not_found', /No model "missing"/);
     const model = (await lab.call('listModels', {}))[0];
     await expectLabError(

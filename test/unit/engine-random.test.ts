@@ -16,14 +16,12 @@ describe('Rng', () => {
     expect(draw(new Rng(0.5), 5)).not.toEqual(draw(new Rng(0), 5));
   });
 
-  test('a fixed seed gives fixed numbers (guards against accidental changes to the generator)', () => {
+  test('a fixed seed gives fixed numbers (stored runs stay repeatable across versions)', () => {
+    // Golden values: if the generator changes, every stored run's seed means something else.
     const r = new Rng(2024);
-    const u = [r.nextUint32(), r.nextUint32(), r.nextUint32()];
-    // Recomputed independently below with a second instance: the stream is a pure function of the seed.
-    const r2 = new Rng(2024);
-    expect([r2.nextUint32(), r2.nextUint32(), r2.nextUint32()]).toEqual(u);
-    expect(new Set(u).size).toBe(3);
-    expect(u.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)).toBe(true);
+    expect([r.nextUint32(), r.nextUint32(), r.nextUint32()]).toEqual([694478879, 369498043, 3845684499]);
+    expect(new Rng(2024).next()).toBe(0.16169595782481472);
+    expect(new Rng(2024).fork('init').nextUint32()).toBe(202979020);
   });
 
   test('bad seeds are refused', () => {
@@ -59,11 +57,9 @@ describe('Rng', () => {
 
   test('uniform(lo, hi) and fillUniform stay in range', () => {
     const r = new Rng(3);
-    for (let i = 0; i < 1000; i++) {
-      const v = r.uniform(-2, 5);
-      expect(v).toBeGreaterThanOrEqual(-2);
-      expect(v).toBeLessThan(5);
-    }
+    const us = Array.from({ length: 1000 }, () => r.uniform(-2, 5));
+    expect(Math.min(...us)).toBeGreaterThanOrEqual(-2);
+    expect(Math.max(...us)).toBeLessThan(5);
     const a = r.fillUniform(new Float32Array(10_000), -0.25, 0.25);
     expect(Math.min(...a)).toBeGreaterThanOrEqual(-0.25);
     expect(Math.max(...a)).toBeLessThanOrEqual(0.25);
@@ -77,13 +73,15 @@ describe('Rng', () => {
     let sum = 0;
     let sumSq = 0;
     let beyond2 = 0;
+    let finite = true;
     for (let i = 0; i < n; i++) {
       const v = r.normal();
-      expect(Number.isFinite(v)).toBe(true);
+      finite &&= Number.isFinite(v);
       sum += v;
       sumSq += v * v;
       if (Math.abs(v) > 2) beyond2++;
     }
+    expect(finite).toBe(true);
     expect(Math.abs(sum / n)).toBeLessThan(0.01);
     expect(Math.abs(sumSq / n - 1)).toBeLessThan(0.015);
     expect(beyond2 / n).toBeGreaterThan(0.0435);
@@ -102,11 +100,8 @@ describe('Rng', () => {
     const chi2 = counts.reduce((s, c) => s + (c - e) ** 2 / e, 0);
     expect(chi2).toBeLessThan(22.5); // 6 d.o.f., 0.999 quantile
     expect(r.int(1)).toBe(0);
-    for (let i = 0; i < 100; i++) {
-      const v = r.int(2 ** 32);
-      expect(v).toBeGreaterThanOrEqual(0);
-      expect(v).toBeLessThan(2 ** 32);
-    }
+    const big = Array.from({ length: 100 }, () => r.int(2 ** 32));
+    expect(big.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)).toBe(true);
     expect(() => r.int(0)).toThrow(RangeError);
     expect(() => r.int(2.5)).toThrow(RangeError);
   });

@@ -59,9 +59,33 @@ function electronClient(pre: PreloadLab): LabClient {
     };
   }
   connectionState = true;
+  // One IPC subscription, fanned out to every listener in the page.
+  const listeners = new Set<(e: LabEvent) => void>();
+  let unsubscribe: (() => void) | null = null;
+  const onEvent = (cb: (e: LabEvent) => void): (() => void) => {
+    listeners.add(cb);
+    if (!unsubscribe) {
+      unsubscribe = pre.onEvent((event) => {
+        for (const l of [...listeners]) {
+          try {
+            l(event);
+          } catch (err) {
+            console.error('Event listener failed', err);
+          }
+        }
+      });
+    }
+    return () => {
+      listeners.delete(cb);
+      if (listeners.size === 0 && unsubscribe) {
+        unsubscribe();
+        unsubscribe = null;
+      }
+    };
+  };
   return {
     ...(api as unknown as LabApi),
-    onEvent: (cb) => pre.onEvent(cb),
+    onEvent,
     pickFiles: (opts) => pre.pickFiles(opts),
     mode: 'electron',
   };

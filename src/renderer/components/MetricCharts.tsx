@@ -15,14 +15,21 @@ interface ChartGroup {
   xLabel: string;
   keys: string[];
   percent: boolean;
+  /** Accuracy and loss charts; the rest (learning rate, speed, time) are secondary. */
+  primary: boolean;
 }
 
-/** Sorts metric keys into charts. Keys logged by step go on a step axis; the rest by epoch. */
+/**
+ * Sorts metric keys into charts: the training loss by step; accuracies together and losses
+ * together by epoch; every other key (learning rate, speed...) on its own chart, since their
+ * scales have nothing in common.
+ */
 export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: number): ChartGroup[] {
   const keys = Object.keys(metrics).sort();
   const byStep: string[] = [];
   const accEpoch: string[] = [];
-  const otherEpoch: string[] = [];
+  const lossEpoch: string[] = [];
+  const others: string[] = [];
   for (const k of keys) {
     const pts = metrics[k] ?? [];
     if (pts.length === 0) continue;
@@ -30,7 +37,8 @@ export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: nu
     const stepKeyed = k === 'train/loss' || (epochs !== undefined && maxStep > epochs);
     if (stepKeyed) byStep.push(k);
     else if (isAccuracyKey(k)) accEpoch.push(k);
-    else otherEpoch.push(k);
+    else if (/loss/i.test(k)) lossEpoch.push(k);
+    else others.push(k);
   }
   const groups: ChartGroup[] = [];
   if (byStep.length) {
@@ -40,12 +48,24 @@ export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: nu
       xLabel: 'step',
       keys: byStep,
       percent: byStep.every(isAccuracyKey),
+      primary: true,
     });
   }
-  if (accEpoch.length) groups.push({ id: 'accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', keys: accEpoch, percent: true });
-  if (otherEpoch.length) {
-    const allLoss = otherEpoch.every((k) => /loss/i.test(k));
-    groups.push({ id: allLoss ? 'epoch-loss' : 'by-epoch', title: allLoss ? 'Loss by epoch' : 'Other metrics by epoch', xLabel: 'epoch', keys: otherEpoch, percent: false });
+  if (accEpoch.length) {
+    groups.push({ id: 'accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', keys: accEpoch, percent: true, primary: true });
+  }
+  if (lossEpoch.length) {
+    groups.push({ id: 'epoch-loss', title: 'Loss by epoch', xLabel: 'epoch', keys: lossEpoch, percent: false, primary: true });
+  }
+  for (const k of others) {
+    groups.push({
+      id: `metric-${k.replace(/[^a-z0-9]+/gi, '-')}`,
+      title: `${metricLabel(k)} by epoch`,
+      xLabel: 'epoch',
+      keys: [k],
+      percent: false,
+      primary: false,
+    });
   }
   return groups;
 }
@@ -133,13 +153,16 @@ export default function MetricCharts({
   epochs,
   height = 220,
   emptyText = 'No metrics yet: the first points appear a few seconds after the run starts.',
+  primaryOnly = false,
 }: {
   metrics: Record<string, MetricPoint[]>;
   epochs?: number;
   height?: number;
   emptyText?: string;
+  /** Only accuracy and loss charts. */
+  primaryOnly?: boolean;
 }) {
-  const groups = groupMetrics(metrics, epochs);
+  const groups = groupMetrics(metrics, epochs).filter((g) => g.primary || !primaryOnly);
   if (groups.length === 0) {
     return (
       <Text size="sm" c="dimmed" data-testid="charts-empty">

@@ -1,9 +1,10 @@
 /** The latest value of each metric, as small labelled numbers. */
-import { Group, Paper, Text, Tooltip } from '@mantine/core';
-import { formatMetric, metricLabel } from '../lib/format';
+import { Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import { formatMetric, isPrimaryMetric, metricLabel } from '../lib/format';
 
 const HELP: Record<string, string> = {
-  'train/loss': 'How wrong the model is on the training images; lower is better.',
+  'train/loss': 'How wrong the model is on the training images (latest logged batches); lower is better.',
+  'train/epoch_loss': 'Average training loss over the last epoch; lower is better.',
   'test/loss': 'How wrong the model is on test images it never trained on; lower is better.',
   'train/accuracy': 'Share of training images labelled correctly.',
   'test/accuracy': 'Share of test images (never seen in training) labelled correctly.',
@@ -21,20 +22,29 @@ export function MetricsSummary({ latest }: { latest: Record<string, number> }) {
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
   if (keys.length === 0) return null;
+  const primary = keys.filter(isPrimaryMetric);
+  const secondary = keys.filter((k) => !isPrimaryMetric(k));
   return (
-    <Group gap="sm" wrap="wrap" data-testid="metrics-summary">
-      {keys.map((k) => (
-        <Tooltip key={k} label={HELP[k] ?? metricLabel(k)} withArrow multiline maw={300}>
-          <Paper withBorder radius="sm" px="sm" py={6} tabIndex={0} data-testid={`metric-${k}`}>
-            <Text size="xs" c="dimmed">
-              {metricLabel(k)}
-            </Text>
-            <Text fw={700} size="lg">
-              {formatMetric(k, latest[k])}
-            </Text>
-          </Paper>
-        </Tooltip>
-      ))}
-    </Group>
+    <Stack gap={6} data-testid="metrics-summary">
+      <Group gap="sm" wrap="wrap">
+        {primary.map((k) => (
+          <Tooltip key={k} label={HELP[k] ?? metricLabel(k)} withArrow multiline maw={300}>
+            <Paper withBorder radius="sm" px="sm" py={6} tabIndex={0} data-testid={`metric-${k}`}>
+              <Text size="xs" c="dimmed">
+                {metricLabel(k)}
+              </Text>
+              <Text fw={700} size="lg">
+                {formatMetric(k, latest[k])}
+              </Text>
+            </Paper>
+          </Tooltip>
+        ))}
+      </Group>
+      {secondary.length > 0 && (
+        <Text size="xs" c="dimmed">
+          {secondary.map((k) => `${metricLabel(k)}: ${formatMetric(k, latest[k])}`).join(' · ')}
+        </Text>
+      )}
+    </Stack>
   );
 }

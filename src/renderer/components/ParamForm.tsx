@@ -3,6 +3,7 @@
  * enum): ranges, defaults, units and help come from the descriptors; advanced ones are folded.
  */
 import { Accordion, NativeSelect, NumberInput, SimpleGrid, Stack, Switch } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { ParamDescriptor } from '../../shared/schemas';
 import { formatNumber } from '../lib/format';
 
@@ -16,11 +17,11 @@ export function defaultParams(params: ParamDescriptor[]): ParamValues {
 }
 
 export function rangeText(p: Pick<ParamDescriptor, 'min' | 'max' | 'unit'>): string {
-  const unit = p.unit ? ` ${p.unit}` : '';
+  const unit = p.unit ? `; unit: ${p.unit}` : '';
   if (p.min !== undefined && p.max !== undefined) return `Range ${formatNumber(p.min)} to ${formatNumber(p.max)}${unit}.`;
   if (p.min !== undefined) return `At least ${formatNumber(p.min)}${unit}.`;
   if (p.max !== undefined) return `At most ${formatNumber(p.max)}${unit}.`;
-  return '';
+  return p.unit ? `Unit: ${p.unit}.` : '';
 }
 
 /** The first problem with the values, as a sentence, or null when they are all valid. */
@@ -55,7 +56,7 @@ function ParamField({ p, value, onChange }: { p: ParamDescriptor; value: ParamVa
   const range = rangeText(p);
   const description = range ? `${p.help} ${range}` : p.help;
   const testId = `param-${p.key}`;
-  const label = p.unit && p.type !== 'boolean' ? `${p.label} (${p.unit})` : p.label;
+  const label = p.label;
   switch (p.type) {
     case 'boolean':
       return (
@@ -109,10 +110,13 @@ export function ParamForm({
   params,
   values,
   onChange,
+  afterBasic,
 }: {
   params: ParamDescriptor[];
   values: ParamValues;
   onChange: (values: ParamValues) => void;
+  /** Shown between the basic fields and the folded advanced ones. */
+  afterBasic?: ReactNode;
 }) {
   const basic = params.filter((p) => !p.advanced);
   const advanced = params.filter((p) => p.advanced);
@@ -126,6 +130,7 @@ export function ParamForm({
           ))}
         </SimpleGrid>
       )}
+      {afterBasic}
       {advanced.length > 0 && (
         <Accordion variant="contained">
           <Accordion.Item value="advanced">

@@ -43,7 +43,7 @@ export function describeAttack(attack: AttackSpec, entries?: RegistryEntry[]): s
 /** "0.1 (about 26 of 255 brightness levels)". */
 export function epsText(eps: number): string {
   const levels = Math.round(eps * 255);
-  return `${formatNumber(eps)} per pixel (about ${levels} of 255 brightness levels)`;
+  return `${formatNumber(eps)} (about ${levels} of 255 brightness levels)`;
 }
 
 export function evalSentence(ev: EvaluationInfo, entries?: RegistryEntry[]): string {

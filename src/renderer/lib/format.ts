@@ -25,6 +25,11 @@ export function isAccuracyKey(key: string): boolean {
   return /acc/i.test(key);
 }
 
+/** The metrics a person looks at first: accuracies and losses. */
+export function isPrimaryMetric(key: string): boolean {
+  return isAccuracyKey(key) || /loss/i.test(key);
+}
+
 /** Short plain number: 0.000123 -> "0.000123", 1234.5 -> "1,234.5". */
 export function formatNumber(x: number | null | undefined, sig = 4): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
@@ -100,6 +105,10 @@ export function metricLabel(key: string): string {
     'train/accuracy': 'Training accuracy',
     'test/loss': 'Test loss',
     'test/accuracy': 'Test accuracy',
+    'train/epoch_loss': 'Training loss (epoch mean)',
+    'train/images_per_sec': 'Training speed (images/s)',
+    'time/train_seconds': 'Training time (s)',
+    lr: 'Learning rate',
     clean_accuracy: 'Clean accuracy',
     robust_accuracy: 'Robust accuracy',
   };

@@ -324,12 +324,23 @@ function EvalForm({
             data={entries.map((e) => ({ value: e.name, label: e.title }))}
             data-testid="eval-attack"
           />
-          {entry.params.length > 0 && <ParamForm params={entry.params} values={params} onChange={(v) => { setParams(v); setPreset(null); }} />}
-          {typeof epsValue === 'number' && Number.isFinite(epsValue) && (
-            <Text size="xs" c="dimmed">
-              eps {epsText(epsValue)}: the attack may change each pixel by at most this much (pixel values run from 0 to
-              1).
-            </Text>
+          {entry.params.length > 0 && (
+            <ParamForm
+              params={entry.params}
+              values={params}
+              onChange={(v) => {
+                setParams(v);
+                setPreset(null);
+              }}
+              afterBasic={
+                typeof epsValue === 'number' && Number.isFinite(epsValue) ? (
+                  <Text size="sm" c="dimmed" data-testid="eps-explained">
+                    The attack may change each pixel by at most {epsText(epsValue)}; pixel values run from 0 (black) to 1
+                    (white).
+                  </Text>
+                ) : undefined
+              }
+            />
           )}
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
             <NumberInput
