@@ -98,7 +98,7 @@ def write_safetensors(path, entries, metadata=None):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    torch.set_grad_enabled(False)
+    torch.set_num_threads(1)
     specs = [
         # name, class, (C, H, W), classes, seed
         ('mnist-cnn', MnistCnn, (1, 28, 28), 10, 1),
@@ -109,12 +109,22 @@ def main():
     io = []
     for name, cls, (c, h, w), classes, seed in specs:
         torch.manual_seed(seed)
-        model = cls(c, h, w, classes).eval()
+        model = cls(c, h, w, classes)
+        gen = torch.Generator().manual_seed(100 + seed)
+        x = torch.rand(8, c, h, w, generator=gen)  # pixels in [0, 1], NCHW
+        # A few training steps to tell the inputs apart, so that the predicted classes differ
+        # between inputs (untrained, every input gets the same class and argmax tests nothing).
+        target = torch.arange(8) % classes
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for _ in range(40):
+            opt.zero_grad()
+            F.cross_entropy(model(x), target).backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            logits = model(x)
         entries = [(k, raw(v, 'F32')) for k, v in model.state_dict().items()]
         write_safetensors(os.path.join(OUT, f'torch-{name}.safetensors'), entries, {'format': 'pt'})
-        gen = torch.Generator().manual_seed(100 + seed)
-        x = torch.rand(4, c, h, w, generator=gen)  # pixels in [0, 1], NCHW
-        logits = model(x)
         io.append((f'{name}.input', raw(x, 'F32')))
         io.append((f'{name}.logits', raw(logits, 'F32')))
     write_safetensors(os.path.join(OUT, 'torch-io.safetensors'), io, {'format': 'pt', 'layout': 'NCHW'})

@@ -6,7 +6,6 @@ import {
   Group,
   NavLink,
   Text,
-  Title,
   Tooltip,
   useComputedColorScheme,
   useMantineColorScheme,
@@ -144,9 +143,9 @@ export function App() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Show navigation" />
-            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
+            <Text fw={700} size="lg" style={{ whiteSpace: 'nowrap' }} component="span">
               Robustness Lab
-            </Title>
+            </Text>
             {lab.mode === 'web' && (
               <Text size="xs" c="dimmed" visibleFrom="sm">
                 web

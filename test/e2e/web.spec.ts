@@ -91,8 +91,12 @@ test.afterAll(async () => {
 /** A full-page screenshot taken with a viewport as tall as the page, so fixed bars sit where they belong. */
 async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? { width: 1360, height: 900 };
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
+  // Grow the viewport to the page's height (twice: charts re-measure after a resize).
+  for (let i = 0; i < 2; i++) {
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
+    await page.waitForTimeout(150);
+  }
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.mouse.move(0, 0);
   await page.waitForTimeout(400); // let tooltips fade out

@@ -152,8 +152,9 @@ describe('Model', () => {
         expect(Math.abs(sum / d.length)).toBeLessThan(0.05 * bound);
       }
     }
-    expect(Model.init('mlp', MNIST, 10, 0).paramCount()).toBe(269322);
-    for (const m of [a, b, c]) m.dispose();
+    const mlp = Model.init('mlp', MNIST, 10, 0);
+    expect(mlp.paramCount()).toBe(269322);
+    for (const m of [a, b, c, mlp]) m.dispose();
   });
 
   test('forward gives logits [N, classes] and refuses images of the wrong size', () => {
@@ -219,7 +220,9 @@ describe('Model', () => {
     expect(tf.memory().numTensors).toBe(before + 6);
     const c = m.clone();
     const v = c.params.get('fc3.bias')!;
-    v.assign(tf.tensor1d([9, 9, 9]));
+    const nines = tf.tensor1d([9, 9, 9]);
+    v.assign(nines);
+    nines.dispose();
     expect(Array.from(c.params.get('fc3.bias')!.dataSync())).toEqual([9, 9, 9]);
     expect(Array.from(m.params.get('fc3.bias')!.dataSync())).not.toEqual([9, 9, 9]);
     expect(c.toTorchTensors()['fc1.weight'].data).toEqual(m.toTorchTensors()['fc1.weight'].data);

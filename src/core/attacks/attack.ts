@@ -1,6 +1,14 @@
 /**
  * The one interface every attack implements. Attacks work on logits of a model in eval mode,
- * images float32 in [0,1] NHWC, and always return points inside the eps-ball and the pixel range.
+ * images float32 in [0,1] NHWC, and always return points inside the allowed region (the
+ * eps-ball of their norm intersected with the pixel range).
+ *
+ * Two kinds of attack share it:
+ * - 'bounded' attacks (FGSM, PGD, APGD, Square, MD, AutoAttack) search inside a fixed radius eps
+ *   and report which points they broke;
+ * - 'minimal' attacks (DeepFool, C&W, pgd-min) search for the smallest perturbation that breaks
+ *   each point and report its size in `perturbation`; `fooled` then means "broken by a
+ *   perturbation no larger than the radius eps given in the parameters".
  */
 import type { tf } from '../engine/backend';
 import type { Rng } from '../engine/random';
@@ -8,26 +16,72 @@ import type { Model } from '../models/model';
 import type { RegistryEntry } from '../../shared/schemas';
 import type { ParamValues } from '../params';
 
+export type Norm = 'linf' | 'l2';
+
 export interface AttackContext {
   rng: Rng;
   /** Yields to the event loop and throws if the job was cancelled. */
   tick: () => Promise<void>;
+  /** The number of classes the model predicts (attacks that need it read the logits otherwise). */
+  numClasses?: number;
+}
+
+/** One member of an ensemble (AutoAttack), on the full batch it was given. */
+export interface StageResult {
+  name: string;
+  title: string;
+  /** 1 for the points this stage broke (that no earlier stage had broken). */
+  broke: Uint8Array;
+  /** How many points the stage ran on (the ones still robust when it started). */
+  ran: number;
+  seconds: number;
+  /** Gradient evaluations, summed over the points (one point through one forward+backward = 1). */
+  gradEvals: number;
+  /** Forward-only passes, summed over the points. */
+  queries: number;
+  /** Why the stage did not run, when it did not. */
+  skipped?: string;
 }
 
 export interface AttackResult {
   /** The adversarial images, same shape as the input. */
   xAdv: tf.Tensor4D;
-  /** 1 where the attack found a misclassified point (clean mistakes included). */
+  /**
+   * 1 where the attack found a misclassified point inside the allowed region (clean mistakes
+   * included). For targeted attacks too: any misclassification counts, `targetHit` says which
+   * points reached the target class.
+   */
   fooled: Uint8Array;
-  /** Forward+backward passes spent, per point. */
+  /** Forward+backward passes spent, per point (the batch total divided by the batch size). */
   gradEvals: number;
+  /** Forward-only passes (queries) spent, per point (the batch total divided by the batch size). */
+  queries?: number;
+  /** Black-box attacks: queries spent on each point. */
+  queriesPerPoint?: Float32Array;
+  /**
+   * Minimal-perturbation attacks: the size (in the attack's norm) of the smallest breaking
+   * perturbation found for each point; 0 for points misclassified already, Infinity where none
+   * was found.
+   */
+  perturbation?: Float32Array;
+  /** Targeted attacks: the class each point was pushed towards, and whether it got there. */
+  targets?: Int32Array;
+  targetHit?: Uint8Array;
+  /** Ensembles: what each member did. */
+  stages?: StageResult[];
 }
 
 export interface Attack {
   entry: RegistryEntry;
+  /** 'bounded' (default) or 'minimal' (searches the smallest breaking perturbation). */
+  kind?: 'bounded' | 'minimal';
+  /** True for attacks that use only the model's outputs (no gradients). */
+  blackBox?: boolean;
   /** Checks that the parameters make sense together (beyond each one's range). */
   check?(params: ParamValues): void;
+  /** The fewest classes the attack works with (e.g. 3 for the DLR loss); checked before it runs. */
+  minClasses?(params: ParamValues): number;
   run(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, params: ParamValues, ctx: AttackContext): Promise<AttackResult>;
   /** The L-inf or L2 radius these parameters allow, for reports. */
-  radius?(params: ParamValues): { norm: 'linf' | 'l2'; eps: number };
+  radius?(params: ParamValues): { norm: Norm; eps: number };
 }

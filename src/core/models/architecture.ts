@@ -42,7 +42,28 @@ export interface Architecture {
   ): tf.Tensor2D;
   /** What the tensor shapes of a PyTorch state_dict say about the input and the classes. */
   inferFromTorchShapes(shapes: Record<string, number[]>): { input?: InputShape; numClasses: number };
+  /**
+   * The same network as `forward`, as a sequential list of layer operations that name their
+   * parameters (tfjs layouts, PyTorch names). Bound propagation (IBP, CROWN: src/core/certify)
+   * and certified training read it; an architecture without it cannot be certified.
+   */
+  layers?(input: InputShape, numClasses: number): LayerOp[];
 }
+
+/**
+ * One operation of an architecture's layer-graph view. Parameters are named (keys of the model's
+ * parameter record, tfjs layouts: conv [kh, kw, in, out], linear [in, out]); activations are NHWC.
+ */
+export type LayerOp =
+  | { op: 'conv2d'; weight: string; bias?: string; stride: number; pad: 'valid' | 'same' }
+  | { op: 'linear'; weight: string; bias?: string }
+  | { op: 'relu' }
+  | { op: 'maxpool'; size: number; stride: number }
+  | { op: 'avgpool'; size: number; stride: number }
+  /** NHWC → [N, C·H·W] in PyTorch's C, H, W order. */
+  | { op: 'flatten-chw' }
+  /** Batch norm in eval mode, over the last (channel) axis: (x − mean) / sqrt(var + eps) · weight + bias. */
+  | { op: 'batchnorm'; weight?: string; bias?: string; runningMean: string; runningVar: string; eps: number };
 
 export function formatInput(input: InputShape): string {
   return `${input.height}×${input.width}×${input.channels}`;

@@ -56,6 +56,17 @@ export const mlp: Architecture = {
     });
   },
 
+  layers() {
+    return [
+      { op: 'flatten-chw' },
+      { op: 'linear', weight: 'fc1.weight', bias: 'fc1.bias' },
+      { op: 'relu' },
+      { op: 'linear', weight: 'fc2.weight', bias: 'fc2.bias' },
+      { op: 'relu' },
+      { op: 'linear', weight: 'fc3.weight', bias: 'fc3.bias' },
+    ];
+  },
+
   inferFromTorchShapes(shapes) {
     const fc1 = requireShape('mlp', shapes, 'fc1.weight', 2);
     const fc3 = requireShape('mlp', shapes, 'fc3.weight', 2);

@@ -75,6 +75,21 @@ export const mnistCnn: Architecture = {
     });
   },
 
+  layers() {
+    return [
+      { op: 'conv2d', weight: 'conv1.weight', bias: 'conv1.bias', stride: 1, pad: 'valid' },
+      { op: 'relu' },
+      { op: 'maxpool', size: 2, stride: 2 },
+      { op: 'conv2d', weight: 'conv2.weight', bias: 'conv2.bias', stride: 1, pad: 'valid' },
+      { op: 'relu' },
+      { op: 'maxpool', size: 2, stride: 2 },
+      { op: 'flatten-chw' },
+      { op: 'linear', weight: 'fc1.weight', bias: 'fc1.bias' },
+      { op: 'relu' },
+      { op: 'linear', weight: 'fc2.weight', bias: 'fc2.bias' },
+    ];
+  },
+
   inferFromTorchShapes(shapes) {
     const conv1 = requireShape('mnist-cnn', shapes, 'conv1.weight', 4);
     const fc1 = requireShape('mnist-cnn', shapes, 'fc1.weight', 2);

@@ -19,11 +19,21 @@ import type {
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db';
 
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * Ids that sort by creation time within and across processes: milliseconds, a per-process
+ * sequence for ids made in the same millisecond, and a random tail so they never collide.
+ */
 export function newId(prefix: string): string {
-  // Time-ordered prefix so ids sort by creation; random tail so they never collide.
-  const t = Date.now().toString(36).padStart(9, '0');
-  const r = crypto.randomBytes(5).toString('hex');
-  return `${prefix}_${t}${r}`;
+  const ms = Date.now();
+  seq = ms === lastMs ? seq + 1 : 0;
+  lastMs = ms;
+  const t = ms.toString(36).padStart(9, '0');
+  const s = seq.toString(36).padStart(3, '0');
+  const r = crypto.randomBytes(4).toString('hex');
+  return `${prefix}_${t}${s}${r}`;
 }
 
 const now = () => new Date().toISOString();

@@ -8,7 +8,7 @@ import {
   type ColumnDef,
   type SortingState,
 } from '@tanstack/react-table';
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 
 export interface DataTableProps<T> {
   data: T[];
@@ -38,8 +38,11 @@ export function DataTable<T>({
   wrapColumns = ['name'],
 }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>(initialSort);
+  // TanStack caches cell values per row until `data` changes; columns that read other state
+  // (dataset names, live progress) come with new column objects, so rebuild the rows then too.
+  const rows = useMemo(() => [...data], [data, columns]);
   const table = useReactTable({
-    data,
+    data: rows,
     columns,
     state: { sorting },
     onSortingChange: setSorting,

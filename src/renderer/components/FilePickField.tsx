@@ -45,6 +45,7 @@ export function FilePickField({ label, description, value, onChange, filters, re
           aria-describedby={`${id}-file`}
           aria-label={`${label}: choose file`}
           data-testid={testId}
+          style={{ flexShrink: 0 }}
         >
           Choose file…
         </Button>

@@ -44,7 +44,7 @@ export function LiveRunPanel({ runId }: { runId: string }) {
         </Group>
         <RunProgress run={run} progress={progress} />
         <MetricsSummary latest={run.latestMetrics} />
-        <Charts metrics={metrics} epochs={epochs} primaryOnly />
+        <Charts metrics={metrics} epochs={epochs} which="primary" />
         {run.status === 'finished' && (
           <Alert color="green" title="Training finished" data-testid="run-finished">
             <Stack gap="xs">

@@ -92,7 +92,7 @@ function MetricChart({ group, metrics, height }: { group: ChartGroup; metrics: R
   const grid = scheme === 'dark' ? '#373a40' : '#dee2e6';
   const rows = toRows(metrics, group.keys);
   const points = group.keys.reduce((n, k) => n + (metrics[k]?.length ?? 0), 0);
-  const fmt = (v: number) => (group.percent ? `${(v * 100).toFixed(0)} %` : formatNumber(v, 3));
+  const fmt = (v: number) => (group.percent ? `${(v * 100).toFixed(0)} %` : formatNumber(v, 4));
   const few = rows.length <= 30;
   return (
     <Paper withBorder p="sm" radius="md" data-testid={`chart-${group.id}`} data-points={points}>
@@ -153,16 +153,18 @@ export default function MetricCharts({
   epochs,
   height = 220,
   emptyText = 'No metrics yet: the first points appear a few seconds after the run starts.',
-  primaryOnly = false,
+  which = 'all',
 }: {
   metrics: Record<string, MetricPoint[]>;
   epochs?: number;
   height?: number;
   emptyText?: string;
-  /** Only accuracy and loss charts. */
-  primaryOnly?: boolean;
+  /** 'primary': accuracy and loss charts only; 'secondary': the others (learning rate, speed...). */
+  which?: 'all' | 'primary' | 'secondary';
 }) {
-  const groups = groupMetrics(metrics, epochs).filter((g) => g.primary || !primaryOnly);
+  const groups = groupMetrics(metrics, epochs).filter((g) =>
+    which === 'all' ? true : which === 'primary' ? g.primary : !g.primary,
+  );
   if (groups.length === 0) {
     return (
       <Text size="sm" c="dimmed" data-testid="charts-empty">

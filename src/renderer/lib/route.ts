@@ -42,10 +42,3 @@ export function href(parts: string[], query?: Record<string, string | null | und
 export function navigate(parts: string[], query?: Record<string, string | null | undefined>): void {
   window.location.hash = href(parts, query);
 }
-
-/** Changes the query of the current page without adding a history entry. */
-export function replaceQuery(parts: string[], query?: Record<string, string | null | undefined>): void {
-  const url = window.location.pathname + window.location.search + href(parts, query);
-  history.replaceState(history.state, '', url);
-  window.dispatchEvent(new HashChangeEvent('hashchange'));
-}

@@ -108,8 +108,8 @@ export function EvaluatePage({ modelParam, datasetParam, runId }: { modelParam?:
         <Loader size="sm" aria-label="Loading" />
       ) : models.data.length === 0 ? (
         <EmptyState title="No models yet">
-          Train one on the <a href={href(['train'])}>Train</a> page, or import safetensors weights on the{' '}
-          <a href={href(['models'])}>Models</a> page.
+          Train one on the <Anchor href={href(['train'])} inherit>Train</Anchor> page, or import safetensors weights on the{' '}
+          <Anchor href={href(['models'])} inherit>Models</Anchor> page.
         </EmptyState>
       ) : (
         <EvalForm

@@ -64,7 +64,7 @@ export function ModelsPage() {
           );
         },
       }),
-      col.accessor((m) => findDataset(datasets.data, m.datasetId)?.name ?? '', { id: 'dataset', header: 'Dataset' }),
+      col.accessor((m) => findDataset(datasets.data, m.datasetId)?.name ?? '—', { id: 'dataset', header: 'Dataset' }),
       col.accessor('createdAt', { header: 'Created', cell: (c) => formatDate(c.getValue()) }),
       col.display({
         id: 'actions',
@@ -114,7 +114,7 @@ export function ModelsPage() {
             rowTestId={(m) => `model-row-${m.id}`}
             empty={
               <EmptyState title="No models yet">
-                Train one on the <a href={href(['train'])}>Train</a> page, or import safetensors weights with the button
+                Train one on the <Anchor href={href(['train'])} inherit>Train</Anchor> page, or import safetensors weights with the button
                 above.
               </EmptyState>
             }

@@ -29,7 +29,17 @@ import { PageHeader } from '../components/PageHeader';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { attackEps, attackShortName, describeAttack, evalSentence, isNoAttack, ROBUST_HELP } from '../lib/evalText';
-import { elapsedSeconds, formatBytes, formatDate, formatDuration, formatInt, formatNumber, formatPercent } from '../lib/format';
+import {
+  elapsedSeconds,
+  formatBytes,
+  formatDate,
+  formatDuration,
+  formatInt,
+  formatNumber,
+  formatPercent,
+  isPrimaryMetric,
+  metricLabel,
+} from '../lib/format';
 import { isTerminal, useLiveRun, useLoad } from '../lib/hooks';
 import { findDataset, findModel, modelShape, sourceLabel } from '../lib/names';
 import { notifyError, notifyOk } from '../lib/notify';
@@ -57,6 +67,9 @@ export function RunPage({ runId }: { runId: string }) {
   const evalModelId = run.modelId ?? model?.id ?? null;
   const epochs = run.spec.kind === 'train' ? run.spec.epochs : undefined;
   const duration = elapsedSeconds(run.startedAt, run.endedAt);
+  // Evaluations log single numbers (shown above); a chart of one point says nothing.
+  const showCurves = run.kind === 'train' || Object.values(metrics).some((pts) => pts.length > 1);
+  const secondaryKeys = Object.keys(metrics).filter((k) => !isPrimaryMetric(k) && (metrics[k]?.length ?? 0) > 0);
 
   return (
     <>
@@ -121,20 +134,33 @@ export function RunPage({ runId }: { runId: string }) {
 
         <MetricsSummary latest={run.latestMetrics} />
 
-        <section aria-labelledby="charts-title">
-          <Title order={2} size="h4" id="charts-title" mb="xs">
-            Curves
-          </Title>
-          <Charts
-            metrics={metrics}
-            epochs={epochs}
-            emptyText={
-              isTerminal(run.status)
-                ? 'This run logged no curves (evaluations log single numbers, shown above).'
-                : 'No metrics yet: the first points appear a few seconds after the run starts.'
-            }
-          />
-        </section>
+        {showCurves && (
+          <section aria-labelledby="charts-title">
+            <Title order={2} size="h4" id="charts-title" mb="xs">
+              Curves
+            </Title>
+            <Charts
+              metrics={metrics}
+              epochs={epochs}
+              which="primary"
+              emptyText={
+                isTerminal(run.status)
+                  ? 'This run logged no curves.'
+                  : 'No metrics yet: the first points appear a few seconds after the run starts.'
+              }
+            />
+            {secondaryKeys.length > 0 && (
+              <Accordion variant="contained" mt="sm">
+                <Accordion.Item value="more">
+                  <Accordion.Control>More curves: {secondaryKeys.map(metricLabel).join(', ')}</Accordion.Control>
+                  <Accordion.Panel>
+                    <Charts metrics={metrics} epochs={epochs} which="secondary" height={180} />
+                  </Accordion.Panel>
+                </Accordion.Item>
+              </Accordion>
+            )}
+          </section>
+        )}
 
         <section aria-labelledby="evals-title">
           <Title order={2} size="h4" id="evals-title" mb="xs">

@@ -160,8 +160,8 @@ export function RunsPage() {
             empty={
               (runs.data ?? []).length === 0 ? (
                 <EmptyState title="No runs yet">
-                  Start one on the <a href={href(['train'])}>Train</a> page, or evaluate a model on the{' '}
-                  <a href={href(['evaluate'])}>Evaluate</a> page.
+                  Start one on the <Anchor href={href(['train'])} inherit>Train</Anchor> page, or evaluate a model on the{' '}
+                  <Anchor href={href(['evaluate'])} inherit>Evaluate</Anchor> page.
                 </EmptyState>
               ) : (
                 <EmptyState title="No run matches the filter" />

@@ -2,6 +2,7 @@
 import {
   Accordion,
   Alert,
+  Anchor,
   Button,
   Group,
   Loader,
@@ -190,7 +191,7 @@ export function TrainPage({ runId, datasetParam }: { runId?: string; datasetPara
         <Loader size="sm" aria-label="Loading" />
       ) : datasets.data.filter((d) => d.splits.train).length === 0 ? (
         <EmptyState title="No dataset with training images">
-          Import one on the <a href={href(['datasets'])}>Datasets</a> page first.
+          Import one on the <Anchor href={href(['datasets'])} inherit>Datasets</Anchor> page first.
         </EmptyState>
       ) : (
         <TrainFormView datasets={datasets.data} archs={archs.data} datasetParam={datasetParam} />
