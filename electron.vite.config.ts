@@ -73,6 +73,8 @@ export default defineConfig({
     build: {
       outDir: r('out/renderer'),
       emptyOutDir: true,
+      minify: 'esbuild',
+      chunkSizeWarningLimit: 1000,
       rollupOptions: {
         input: r('src/renderer/index.html'),
       },

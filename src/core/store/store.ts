@@ -230,7 +230,7 @@ export class LabStore {
       this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(idOrName)) as
       | Row
       | undefined;
-    if (!r) throw new LabError('not_found', `No model "${idOrName}" in this lab; run \`robustlab models list\` to see the models.`);
+    if (!r) throw new LabError('not_found', `No model "${idOrName}" in this lab; pick one from the Models page or "robustlab models list".`);
     return this.toModel(r);
   }
 
@@ -286,7 +286,7 @@ export class LabStore {
 
   getRun(id: string): RunRecord {
     const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new LabError('not_found', `No run "${id}" in this lab; run \`robustlab runs list\` to see the runs.`);
+    if (!r) throw new LabError('not_found', `No run "${id}" in this lab; pick one from the Runs page or "robustlab runs list".`);
     const tags = (this.db.prepare('SELECT tag FROM tags WHERE run_id = ? ORDER BY tag').all(id) as { tag: string }[]).map(
       (t) => t.tag,
     );
