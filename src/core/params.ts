@@ -51,6 +51,13 @@ export function parseParams(what: string, descriptors: ParamDescriptor[], raw: R
         }
         break;
       }
+      case 'string': {
+        if (typeof v !== 'string') v = String(v);
+        if (d.pattern && !new RegExp(d.pattern).test(v as string)) {
+          throw new LabError('bad_input', `${what}: ${d.label} (${d.key}) has the wrong form: "${String(v)}". ${d.help}`);
+        }
+        break;
+      }
       case 'enum': {
         const opts = (d.options ?? []).map((o) => o.value);
         if (typeof v !== 'string' || !opts.includes(v)) {

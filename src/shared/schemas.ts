@@ -11,7 +11,9 @@ import { z } from 'zod';
 export const ParamDescriptorSchema = z.object({
   key: z.string(),
   label: z.string(),
-  type: z.enum(['number', 'integer', 'boolean', 'enum']),
+  /** 'string': free text (e.g. Group DRO's class groups), checked against `pattern` when given. */
+  type: z.enum(['number', 'integer', 'boolean', 'enum', 'string']),
+  pattern: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
   step: z.number().optional(),
@@ -99,11 +101,77 @@ export const EvalSpecSchema = z.object({
   limit: z.number().int().min(1).optional(),
   batchSize: z.number().int().min(1).max(4096).default(200),
   seed: seed.default(0),
+  /**
+   * 'corruptions': the corruption-robustness benchmark (src/core/eval/corruption-benchmark.ts):
+   * accuracy for every corruption × severity, mean corruption error (mCE) and relative mCE
+   * against `baselineModel` (Hendrycks & Dietterich, 2019). `attack` must stay 'none'.
+   */
+  benchmark: z.enum(['corruptions']).optional(),
+  /** Image corruptions of the benchmark; default: the 15 ImageNet-C corruptions. */
+  corruptions: z.array(z.string().min(1)).min(1).max(100).optional(),
+  /** Severities of the benchmark; default 1–5. */
+  severities: z.array(z.number().int().min(1, 'Severities go from 1 to 5.').max(5, 'Severities go from 1 to 5.')).min(1).max(5).optional(),
+  /** The model whose errors normalise the corruption errors (CE); without one, CE is not computed. */
+  baselineModel: idOrName.optional(),
+  /** Robust accuracy at each of these radii too (a robustness curve), with the same attack. */
+  epsGrid: z.array(z.number().min(0, 'Every eps in the grid must be at least 0.').max(1000)).min(1).max(50).optional(),
+  /** How many example images (clean, adversarial, perturbation) to keep for the report. */
+  gallery: z.number().int().min(0).max(64).default(8),
+  /** Gradient-masking checks: cheap output/gradient checks, PGD with eps = 1, Square on the points left robust. */
+  checks: z
+    .object({
+      masking: z.boolean().default(true),
+      unbounded: z.boolean().default(false),
+      blackBox: z.boolean().default(false),
+    })
+    .default({ masking: true, unbounded: false, blackBox: false }),
 });
 export type EvalSpec = z.infer<typeof EvalSpecSchema>;
 export type EvalSpecInput = z.input<typeof EvalSpecSchema>;
 
-export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema]);
+const splitName = z.enum(['train', 'test']);
+const stepParamValue = z.union([z.number(), z.boolean(), z.string()]);
+
+/** One step of a corruption recipe (see src/core/corruptions/recipe.ts). */
+export const CorruptionStepSchema = z.object({
+  /** Registry name, e.g. 'gaussian_noise', 'mnistc/shear', 'labels/symmetric', 'data/backdoor'. */
+  corruption: z.string().trim().min(1, 'Name the corruption of every step.'),
+  /** 1 (mild) to 5 (strong); default: the corruption's default severity. */
+  severity: z.number().int('Severity must be a whole number from 1 to 5.').min(1, 'Severity must be from 1 to 5.').max(5, 'Severity must be from 1 to 5.').optional(),
+  params: z.record(z.string(), stepParamValue).default({}),
+  /** Only these splits get this step (default: every split of the job). */
+  splits: z.array(splitName).min(1).optional(),
+  /** labels/pair_flip: the label class i flips to (default i → i+1). */
+  classMap: z.array(z.number().int().min(0)).max(100000).optional(),
+  /** labels/transition: row i = chances of every label for an example of class i. */
+  matrix: z.array(z.array(z.number())).max(1000).optional(),
+});
+export type CorruptionStep = z.infer<typeof CorruptionStepSchema>;
+
+/** An ordered list of corruption steps plus a seed: the same recipe and seed give bit-identical images. */
+export const RecipeSchema = z.object({
+  steps: z.array(CorruptionStepSchema).min(1, 'A recipe needs at least one step.').max(50),
+  seed: seed.optional(),
+});
+export type Recipe = z.infer<typeof RecipeSchema>;
+export type RecipeInput = z.input<typeof RecipeSchema>;
+
+/** Writes a new dataset: the parent's splits, corrupted by the recipe (parent_id and recipe are stored with it). */
+export const CorruptSpecSchema = z.object({
+  kind: z.literal('corrupt'),
+  /** Name of the new dataset (also the run's name); default: parent name + first corruption + severity. */
+  name: z.string().trim().min(1, 'Give the new dataset a name.').max(120).optional(),
+  dataset: idOrName,
+  recipe: RecipeSchema,
+  /** Splits of the new dataset; default: every split the parent has. */
+  splits: z.array(splitName).min(1, 'Choose at least one split.').optional(),
+  /** Default: the recipe's seed, else 0. */
+  seed: seed.optional(),
+});
+export type CorruptSpec = z.infer<typeof CorruptSpecSchema>;
+export type CorruptSpecInput = z.input<typeof CorruptSpecSchema>;
+
+export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema, CorruptSpecSchema]);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +255,142 @@ export interface EvaluationInfo {
   createdAt: string;
 }
 
+/** A finding of the gradient-masking checks: what it means and what to do, in plain words. */
+export interface MaskingWarning {
+  code: 'probability-outputs' | 'random-outputs' | 'zero-gradients' | 'unbounded-not-broken' | 'blackbox-beats-whitebox' | (string & {});
+  message: string;
+  /** The measured quantity behind the warning (a fraction, a difference). */
+  value?: number;
+}
+
+/** Reliability-diagram data: points whose confidence falls in (lo, hi]. */
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  count: number;
+  /** Mean confidence (largest softmax probability) in the bin; null when empty. */
+  confidence: number | null;
+  /** Fraction classified correctly in the bin; null when empty. */
+  accuracy: number | null;
+}
+
+export interface CalibrationReport {
+  /** Expected calibration error: sum over bins of (count / N) * |accuracy - confidence|. */
+  ece: number;
+  count: number;
+  bins: ReliabilityBin[];
+}
+
+/** One example for the report: images as uint8 pixels (H×W×C, row-major), base64. */
+export interface GalleryItem {
+  /** Position of the image in the evaluated split (after --limit). */
+  index: number;
+  label: number;
+  labelName: string;
+  cleanPred: number;
+  advPred: number;
+  cleanConfidence: number;
+  advConfidence: number;
+  /** The attack changed the prediction from right to wrong. */
+  broken: boolean;
+  clean: string;
+  adversarial: string;
+  /** The perturbation, 128 + amplification × (adversarial − clean) × 255, clipped to 0..255. */
+  perturbation: string;
+  amplification: number;
+  linf: number;
+  l2: number;
+}
+
+export interface ClassAccuracy {
+  label: number;
+  name: string;
+  accuracy: number;
+}
+
+/**
+ * Everything an evaluation measured; stored as the evaluation's `details` (the UI's report page
+ * and the CSV/HTML export read it). Accuracies are fractions 0..1.
+ */
+export interface EvaluationReport {
+  version: 1;
+  attack: {
+    name: string;
+    title: string;
+    params: Record<string, number | boolean | string>;
+    /** 'none' (clean only), 'bounded' (fixed eps) or 'minimal' (smallest breaking perturbation). */
+    kind: 'none' | 'bounded' | 'minimal';
+    blackBox: boolean;
+    norm: 'linf' | 'l2' | null;
+    /** The radius robustAccuracy refers to; null when there is none (clean, or a minimal attack without a report radius). */
+    eps: number | null;
+  };
+  count: number;
+  numClasses: number;
+  classNames: string[];
+  cleanAccuracy: number;
+  robustAccuracy: number | null;
+  perClass: {
+    label: number;
+    name: string;
+    count: number;
+    cleanCorrect: number;
+    robustCorrect: number | null;
+    cleanAccuracy: number | null;
+    robustAccuracy: number | null;
+  }[];
+  /** The class with the lowest accuracy (among classes with images), clean and under attack. */
+  worstClass: { clean: ClassAccuracy | null; robust: ClassAccuracy | null };
+  /** Counts [true class][predicted class], on the clean images and on the adversarial ones. */
+  confusion: { clean: number[][]; adversarial: number[][] | null };
+  /** Robust accuracy against the radius: from the eps grid (one attack run per eps) or from the minimal perturbations. */
+  epsCurve: { source: 'grid' | 'minimal'; norm: 'linf' | 'l2'; points: { eps: number; robustAccuracy: number }[] } | null;
+  /** Minimal-perturbation attacks: size of the smallest breaking perturbation per image (null = none found; 0 = wrong already). */
+  minimal: { norm: 'linf' | 'l2'; median: number | null; mean: number | null; found: number; attacked: number; perPoint: (number | null)[] } | null;
+  /** Ensembles (AutoAttack): robust accuracy after each member, and which member broke how many images. */
+  stages:
+    | {
+        name: string;
+        title: string;
+        ran: number;
+        broke: number;
+        robustAccuracyAfter: number;
+        seconds: number;
+        gradEvalsPerPoint: number;
+        queriesPerPoint: number;
+        skipped?: string;
+      }[]
+    | null;
+  /** Targeted attacks: how often the target class was reached, among the images attacked. */
+  targeted: { successRate: number; attempted: number } | null;
+  calibration: { bins: number; clean: CalibrationReport; adversarial: CalibrationReport | null };
+  /** What the attack cost, per evaluated image (forward+backward passes, forward-only passes). */
+  cost: { seconds: number; attackSeconds: number; curveSeconds: number; checkSeconds: number; secondsPerPoint: number; gradEvalsPerPoint: number; queriesPerPoint: number };
+  checks: {
+    ran: string[];
+    warnings: MaskingWarning[];
+    measurements: Record<string, number>;
+  };
+  gallery: { height: number; width: number; channels: number; items: GalleryItem[] };
+  /** Kept for older readers: the same as cost.gradEvalsPerPoint, cost.seconds and attack norm/eps. */
+  gradEvalsPerPoint: number;
+  seconds: number;
+  radius: { norm: 'linf' | 'l2'; eps: number } | null;
+}
+
+export const ExportEvaluationRequestSchema = z.object({
+  evaluationId: z.string().min(1, 'Give the evaluation id.'),
+  format: z.enum(['csv', 'html']).default('html'),
+});
+export type ExportEvaluationRequest = z.input<typeof ExportEvaluationRequestSchema>;
+
+export interface ExportedFile {
+  filename: string;
+  /** UTF-8 text of the file. */
+  content: string;
+  mimeType: string;
+}
+
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow' (tfjs-node or tfjs-node-gpu), 'wasm' or 'cpu'. */
   name: string;
@@ -220,6 +424,50 @@ export interface DatasetSamples {
   channels: number;
   /** One entry per class: up to `perClass` images, uint8 pixels HWC, base64. */
   classes: { label: number; name: string; images: string[] }[];
+}
+
+/** A registry entry of the corruption registry, with what the corruption studio needs to show it. */
+export interface CorruptionInfo extends RegistryEntry {
+  family: 'noise' | 'blur' | 'weather' | 'digital' | 'geometric' | 'overlay' | 'labels' | 'data';
+  /** Where it comes from: the ImageNet-C 15, the 4 ImageNet-C extras, MNIST-C, or the lab's label/data corruptions. */
+  suite: 'imagenet-c' | 'imagenet-c-extra' | 'mnist-c' | 'labels' | 'data';
+  /** What it changes: each image's pixels, the labels, or the split as a whole (which examples, triggers). */
+  target: 'images' | 'labels' | 'dataset';
+  /** [1, 2, 3, 4, 5], or [] when the severity has no effect. */
+  severities: number[];
+  defaultSeverity: number;
+  /** Refused on grey images. */
+  colourOnly: boolean;
+  /** A structured input the step needs besides params: a class map or a transition matrix. */
+  needs?: 'classMap' | 'matrix';
+}
+
+export interface CorruptionPreviewItem {
+  /** Index in the source split. */
+  index: number;
+  label: number;
+  /** Label after the recipe (differs under label noise or poisoning). */
+  newLabel: number | null;
+  /** Left out of the new split by a subsampling step (class imbalance). */
+  dropped: boolean;
+  /** Got a backdoor trigger. */
+  poisoned: boolean;
+  /** uint8 pixels HWC, base64. */
+  before: string;
+  /** uint8 pixels HWC, base64; null when dropped. */
+  after: string | null;
+}
+
+export interface CorruptionPreview {
+  datasetId: string;
+  split: 'train' | 'test';
+  height: number;
+  width: number;
+  channels: number;
+  seed: number;
+  items: CorruptionPreviewItem[];
+  /** Time spent corrupting the images, in milliseconds. */
+  ms: number;
 }
 
 export interface RunDetail {
@@ -265,7 +513,7 @@ export const ImportModelRequestSchema = z.object({
 export type ImportModelRequest = z.infer<typeof ImportModelRequestSchema>;
 
 export const ListRunsRequestSchema = z.object({
-  kind: z.enum(['train', 'eval']).optional(),
+  kind: z.enum(['train', 'eval', 'corrupt']).optional(),
   status: RunStatusSchema.optional(),
   limit: z.number().int().min(1).max(10000).default(500),
   offset: z.number().int().min(0).default(0),
@@ -286,6 +534,24 @@ export const SamplesRequestSchema = z.object({
   perClass: z.number().int().min(1).max(32).default(6),
 });
 export type SamplesRequest = z.input<typeof SamplesRequestSchema>;
+
+export const PreviewCorruptionRequestSchema = z.object({
+  dataset: idOrName,
+  split: splitName.default('test'),
+  recipe: RecipeSchema,
+  /** Which images (indices in the split); default: the first `count`. */
+  indices: z.array(z.number().int().min(0)).min(1).max(64).optional(),
+  count: z.number().int().min(1).max(64).default(16),
+});
+export type PreviewCorruptionRequest = z.input<typeof PreviewCorruptionRequestSchema>;
+
+export const RegenerateDatasetRequestSchema = z.object({
+  /** A dataset made by a corrupt job; its stored recipe is run again on its parent. */
+  dataset: idOrName,
+  /** Name of the copy; default: "<name> (regenerated)". */
+  name: z.string().trim().min(1).max(120).optional(),
+});
+export type RegenerateDatasetRequest = z.input<typeof RegenerateDatasetRequestSchema>;
 
 export const RunIdSchema = z.object({ runId: z.string().min(1) });
 export const EmptySchema = z.object({}).default({});

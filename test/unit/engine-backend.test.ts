@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { engineInfo, initEngine, memory, tf, wasmDir } from '../../src/core/engine/backend';
-import { WASM_KERNEL_SUPPLEMENTS } from '../../src/core/engine/wasm-kernels';
+import { KERNEL_SUPPLEMENTS } from '../../src/core/engine/kernels';
 import { LabError } from '../../src/shared/errors';
 
 const savedEnv = { backend: process.env.ROBUSTLAB_BACKEND, wasm: process.env.ROBUSTLAB_WASM_DIR };
@@ -107,7 +107,7 @@ describe('initEngine', () => {
     expect(tf.getGradient('Mean')).toBeDefined();
     expect(tf.getGradient('Conv2D')).toBeDefined();
     expect(typeof (tf.ones([1]) as unknown as { sum?: unknown }).sum).toBe('function');
-    for (const k of WASM_KERNEL_SUPPLEMENTS.added) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+    for (const k of KERNEL_SUPPLEMENTS.wasm.added) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
   });
 
   test('there is one copy of tfjs-core: every tfjs package resolves the same file', () => {

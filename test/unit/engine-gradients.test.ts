@@ -1,11 +1,14 @@
 /**
  * Gradients on the wasm backend (which lacks Conv2DBackpropFilter and UnsortedSegmentSum; the
- * engine supplies them) against the cpu backend (tfjs's own reference kernels) and against float64
- * central finite differences of an independent plain-JavaScript implementation of each network.
+ * engine supplies them) against the cpu backend with tfjs's own reference kernels (the engine's
+ * faster cpu Conv2DBackpropFilter is swapped out for these comparisons, and checked on its own),
+ * and against float64 central finite differences of an independent plain-JavaScript
+ * implementation of each network.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initEngine, tf } from '../../src/core/engine/backend';
 import { conv2d, crossEntropy, linear } from '../../src/core/engine/ops';
+import { originalKernel } from '../../src/core/engine/kernels';
 import { Rng } from '../../src/core/engine/random';
 import { ARCHITECTURES } from '../../src/core/models/registry';
 import { Model } from '../../src/core/models/model';
@@ -35,8 +38,35 @@ type GradRun = {
   params: Params64;
 };
 
-async function gradsOn(backend: 'wasm' | 'cpu', archName: string): Promise<GradRun> {
-  expect(await tf.setBackend(backend)).toBe(true);
+type Where = 'wasm' | 'cpu' | 'cpu-original';
+
+/** Runs fn with tfjs's own cpu Conv2DBackpropFilter in place of the engine's replacement. */
+function withOriginalCpuKernels<T>(fn: () => T): T {
+  const original = originalKernel('Conv2DBackpropFilter', 'cpu');
+  const current = tf.getKernel('Conv2DBackpropFilter', 'cpu');
+  expect(original).toBeDefined();
+  expect(current).toBeDefined();
+  expect(current).not.toBe(original);
+  tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+  tf.registerKernel(original!);
+  try {
+    return fn();
+  } finally {
+    tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+    tf.registerKernel(current!);
+  }
+}
+
+async function on<T>(where: Where, fn: () => T): Promise<T> {
+  expect(await tf.setBackend(where === 'wasm' ? 'wasm' : 'cpu')).toBe(true);
+  return where === 'cpu-original' ? withOriginalCpuKernels(fn) : fn();
+}
+
+async function gradsOn(where: Where, archName: string): Promise<GradRun> {
+  return on(where, () => gradsHere(archName));
+}
+
+function gradsHere(archName: string): GradRun {
   // Params are created on this backend: same seed, so same values on both backends.
   const model = Model.init(archName, INPUT, CLASSES, 5);
   try {
@@ -106,11 +136,11 @@ for (const archName of Object.keys(ARCHITECTURES)) {
 
     beforeAll(async () => {
       wasm = await gradsOn('wasm', archName);
-      cpu = await gradsOn('cpu', archName);
+      cpu = await gradsOn('cpu-original', archName);
       await tf.setBackend('wasm');
     });
 
-    test('wasm and cpu agree on loss, logits and every gradient', () => {
+    test('wasm and cpu (tfjs reference kernels) agree on loss, logits and every gradient', () => {
       expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-5);
       expect(maxAbsDiff(wasm.logits, cpu.logits)).toBeLessThan(1e-5);
       const scaleX = maxAbs(cpu.dx);
@@ -178,8 +208,9 @@ describe('conv2d variants on wasm vs cpu', () => {
     { name: '1x1 stride 1', x: [3, 4, 4, 5], w: [1, 1, 5, 2], stride: 1, pad: 'valid' },
   ];
 
-  async function run(backend: 'wasm' | 'cpu', c: (typeof cases)[number]) {
-    await tf.setBackend(backend);
+  const run = (where: Where, c: (typeof cases)[number]) => on(where, () => runHere(c));
+
+  function runHere(c: (typeof cases)[number]) {
     const rng = new Rng(c.x.concat(c.w).reduce((a, b) => a * 31 + b, 7));
     const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
     const x = tf.tensor4d(rng.fillUniform(new Float32Array(size(c.x)), -1, 1), c.x as [number, number, number, number]);
@@ -204,14 +235,16 @@ describe('conv2d variants on wasm vs cpu', () => {
 
   for (const c of cases) {
     test(c.name, async () => {
-      const a = await run('wasm', c);
-      const e = await run('cpu', c);
-      expect(a.y).toEqual(e.y);
-      expect(a.gxShape).toEqual(c.x);
-      expect(a.gwShape).toEqual(c.w);
-      for (const k of ['gx', 'gw', 'gb'] as const) {
-        expect(maxAbs(e[k])).toBeGreaterThan(0);
-        expect(maxAbsDiff(a[k], e[k]), k).toBeLessThan(1e-5 * Math.max(1, maxAbs(e[k])));
+      const e = await run('cpu-original', c);
+      for (const where of ['wasm', 'cpu'] as const) {
+        const a = await run(where, c);
+        expect(a.y).toEqual(e.y);
+        expect(a.gxShape).toEqual(c.x);
+        expect(a.gwShape).toEqual(c.w);
+        for (const k of ['gx', 'gw', 'gb'] as const) {
+          expect(maxAbs(e[k])).toBeGreaterThan(0);
+          expect(maxAbsDiff(a[k], e[k]), `${where} ${k}`).toBeLessThan(1e-5 * Math.max(1, maxAbs(e[k])));
+        }
       }
       await tf.setBackend('wasm');
     });
@@ -284,26 +317,30 @@ describe('other gradients on wasm', () => {
     tf.dispose([logits, labels, value, grad, none]);
   });
 
-  test('the supplied kernels leave no tensors or wasm buffers behind', () => {
-    const be = tf.backend() as unknown as { numDataIds(): number };
-    const model = Model.init('mnist-cnn', INPUT, CLASSES, 1);
-    const x = tf.tensor4d(X, [N, 28, 28, 1]);
-    const y = tf.tensor1d(LABELS, 'int32');
-    const step = () =>
-      tf.tidy(() => {
-        const { grads } = tf.valueAndGrads((...ts: tf.Tensor[]) => {
-          const rec = Object.fromEntries(model.paramDefs().map((d, i) => [d.name, ts[i + 1]]));
-          return crossEntropy(model.arch.forward(rec, ts[0] as tf.Tensor4D, INPUT), y) as tf.Scalar;
-        })([x, ...model.variables()]);
-        return tf.addN(grads.map((g) => tf.sum(g)));
-      }).dispose();
-    step();
-    const tensors = tf.memory().numTensors;
-    const ids = be.numDataIds();
-    for (let i = 0; i < 3; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(be.numDataIds()).toBe(ids);
-    tf.dispose([x, y]);
-    model.dispose();
-  });
+  for (const backend of ['wasm', 'cpu'] as const) {
+    test(`the supplied kernels leave no tensors or backend buffers behind (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const be = tf.backend() as unknown as { numDataIds(): number };
+      const model = Model.init('mnist-cnn', INPUT, CLASSES, 1);
+      const x = tf.tensor4d(X, [N, 28, 28, 1]);
+      const y = tf.tensor1d(LABELS, 'int32');
+      const step = () =>
+        tf.tidy(() => {
+          const { grads } = tf.valueAndGrads((...ts: tf.Tensor[]) => {
+            const rec = Object.fromEntries(model.paramDefs().map((d, i) => [d.name, ts[i + 1]]));
+            return crossEntropy(model.arch.forward(rec, ts[0] as tf.Tensor4D, INPUT), y) as tf.Scalar;
+          })([x, ...model.variables()]);
+          return tf.addN(grads.map((g) => tf.sum(g)));
+        }).dispose();
+      step();
+      const tensors = tf.memory().numTensors;
+      const ids = be.numDataIds();
+      for (let i = 0; i < 2; i++) step();
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(be.numDataIds()).toBe(ids);
+      tf.dispose([x, y]);
+      model.dispose();
+      await tf.setBackend('wasm');
+    });
+  }
 });

@@ -83,5 +83,5 @@ export interface Attack {
   minClasses?(params: ParamValues): number;
   run(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, params: ParamValues, ctx: AttackContext): Promise<AttackResult>;
   /** The L-inf or L2 radius these parameters allow, for reports. */
-  radius?(params: ParamValues): { norm: Norm; eps: number };
+  radius?(params: ParamValues): { norm: Norm; eps: number } | null;
 }

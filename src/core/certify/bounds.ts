@@ -148,8 +148,8 @@ export function computeBounds(graph: BoundGraph, box: Box, spec: tf.Tensor3D, op
   let lower = backwardFrom(graph, L - 1, spec, 'lower', boxes, outBox) as tf.Tensor2D;
   let upper = opts.upper ? (backwardFrom(graph, L - 1, spec, 'upper', boxes, outBox) as tf.Tensor2D) : null;
   if (intersect) {
-    lower = tf.maximum(lower, ibp.lower);
-    if (upper) upper = tf.minimum(upper, ibp.upper);
+    lower = tf.maximum(lower, ibp.lower) as tf.Tensor2D;
+    if (upper) upper = tf.minimum(upper, ibp.upper) as tf.Tensor2D;
   }
   return { lower, upper, ibp };
 }

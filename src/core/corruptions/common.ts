@@ -39,8 +39,8 @@ export function level<T>(table: readonly T[], severity: number): T {
 }
 
 /** The severity's value from the small- or large-image table. */
-export function pick<T>(small: readonly T[], large: readonly T[], img: FloatImage, params: ParamValues, severity: number): T {
-  return level(regimeOf(img, params) === 'small' ? small : large, severity);
+export function pick<S, L>(small: readonly S[], large: readonly L[], img: FloatImage, params: ParamValues, severity: number): S | L {
+  return regimeOf(img, params) === 'small' ? level(small, severity) : level(large, severity);
 }
 
 /**

@@ -22,10 +22,24 @@ export interface SplitArrays {
 
 export type SplitName = 'train' | 'test';
 
-/** Paths relative to the lab folder, always with '/' separators. */
+/**
+ * Paths relative to the lab folder, always with '/' separators. Besides images and labels a
+ * split may list extra arrays (e.g. `trueLabels`, `poisoned`, `sourceIndices` of a corrupted
+ * dataset), each stored as `${split}-${kebab-case key}.npy`.
+ */
 export interface DatasetFiles {
-  train?: { images: string; labels: string };
-  test?: { images: string; labels: string };
+  train?: { images: string; labels: string; [extra: string]: string };
+  test?: { images: string; labels: string; [extra: string]: string };
+}
+
+/** Extra arrays to store with each split, by key (see DatasetFiles). */
+export type SplitExtras = Partial<Record<SplitName, Record<string, NpyArray>>>;
+
+function extraFileName(key: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key) || key === 'images' || key === 'labels') {
+    throw new LabError('internal', `Internal error: "${key}" cannot name an extra dataset array.`);
+  }
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** The most classes a dataset may have (labels 0 .. MAX_CLASSES-1). */
@@ -99,7 +113,7 @@ function labelsToNpy(labels: Uint8Array | Int32Array): NpyArray {
 }
 
 /** Writes the splits' files into `dir` (absolute); returns paths relative to the lab as `datasets/${datasetId}/…`. */
-function writeSplitsInto(dir: string, datasetId: string, splits: { train?: SplitArrays; test?: SplitArrays }): DatasetFiles {
+function writeSplitsInto(dir: string, datasetId: string, splits: { train?: SplitArrays; test?: SplitArrays }, extras: SplitExtras = {}): DatasetFiles {
   const files: DatasetFiles = {};
   const given = SPLITS.filter((k) => splits[k]);
   if (given.length === 0) throw new LabError('bad_input', 'A dataset needs at least one split (train or test) to save.');
@@ -115,6 +129,11 @@ function writeSplitsInto(dir: string, datasetId: string, splits: { train?: Split
     });
     writeNpyAtomic(join(dir, `${k}-labels.npy`), labelsToNpy(s.labels));
     files[k] = names;
+    for (const [key, arr] of Object.entries(extras[k] ?? {})) {
+      const file = `${k}-${extraFileName(key)}.npy`;
+      writeNpyAtomic(join(dir, file), arr);
+      files[k]![key] = `datasets/${datasetId}/${file}`;
+    }
   }
   return files;
 }
@@ -135,7 +154,12 @@ export function writeDatasetSplits(labDir: string, datasetId: string, splits: { 
  * folder is removed, so a failed import leaves nothing behind. Fails with 'conflict' if the
  * dataset folder already exists.
  */
-export function writeDatasetDirAtomic(labDir: string, datasetId: string, splits: { train?: SplitArrays; test?: SplitArrays }): DatasetFiles {
+export function writeDatasetDirAtomic(
+  labDir: string,
+  datasetId: string,
+  splits: { train?: SplitArrays; test?: SplitArrays },
+  extras: SplitExtras = {},
+): DatasetFiles {
   checkDatasetId(datasetId);
   const root = join(labDir, 'datasets');
   const finalDir = join(root, datasetId);
@@ -145,7 +169,7 @@ export function writeDatasetDirAtomic(labDir: string, datasetId: string, splits:
   }
   rmSync(tmpDir, { recursive: true, force: true }); // leftover of an earlier crash
   try {
-    const files = writeSplitsInto(tmpDir, datasetId, splits);
+    const files = writeSplitsInto(tmpDir, datasetId, splits, extras);
     renameSync(tmpDir, finalDir);
     return files;
   } catch (err) {

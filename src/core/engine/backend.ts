@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/schemas';
 import { LabError } from '../../shared/errors';
-import { installWasmKernels } from './wasm-kernels';
+import { installKernelSupplements } from './kernels';
 
 export { tf };
 
@@ -53,7 +53,7 @@ let queue: Promise<unknown> = Promise.resolve();
 let nativeLoaded: BackendChoice | null = null;
 let wasmPathSet = false;
 
-installWasmKernels();
+installKernelSupplements();
 
 function requireHere(): NodeRequire | null {
   try {

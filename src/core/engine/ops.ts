@@ -1,7 +1,8 @@
 /**
  * The layer operations that architectures are written with. Each one has gradients with respect
  * to its weights AND its input on every backend: on wasm the missing gradient kernels are
- * supplied by ./wasm-kernels (registered when ./backend loads), elsewhere tfjs's own kernels run.
+ * supplied by ./kernels (registered when ./backend loads; it also speeds up some cpu and wasm
+ * gradient kernels), elsewhere tfjs's own kernels run.
  *
  * Layouts are tfjs's: activations NHWC, conv weights [kh, kw, in, out], linear weights [in, out].
  *
