@@ -16,13 +16,18 @@ import { getArchitecture, listArchitectures } from './models/registry';
 import { modelFromSafetensors } from './models/safetensors';
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
-import { listAttacks, resolveAttack } from './attacks/registry';
+import { checkClasses, listAttacks, resolveAttack } from './attacks/registry';
+import { checkEpsGrid } from './eval/suite';
+import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
 import { resolveMethod } from './training/methods/registry';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
 import { modelInfo, saveModel } from './store/model-files';
 import { JobQueue, recoverInterruptedRuns } from './jobs/queue';
 import { nodeSpawnWorker } from './jobs/node-worker';
 import type { SpawnWorker } from './jobs/protocol';
+import { listCorruptions } from './corruptions/registry';
+import { checkCorruptSpec, previewCorruption, regenerateSpec } from './corruptions/service';
+import { checkCorruptionBenchmark } from './eval/corruption-benchmark';
 
 export const LAB_VERSION = '0.1.0';
 
@@ -233,10 +238,13 @@ export class Lab {
       if (ds.numClasses > model.numClasses) {
         throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
       }
-      const { params } = resolveAttack(spec.attack);
-      const full = { ...spec, attack: { name: spec.attack.name, params } };
+      const { attack, params } = resolveAttack(spec.attack);
+      if (attack) checkClasses(attack, params, model.numClasses);
+      checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
+      const bench = spec.benchmark === 'corruptions' ? checkCorruptionBenchmark(this.store, spec, ds) : {};
+      const full = { ...spec, ...bench, attack: { name: spec.attack.name, params } };
       const id = newId('r');
-      const name = spec.name || `${spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
+      const name = spec.name || `${spec.benchmark ? 'corruptions' : spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
       const run = this.store.insertRun({
         id,
         kind: 'eval',
@@ -272,13 +280,59 @@ export class Lab {
       return {
         run: this.publicRun(run),
         metrics: this.store.getMetrics(runId),
-        evaluations: this.store.listEvaluations({ runId: run.kind === 'eval' ? runId : undefined, modelId: run.kind === 'train' ? run.modelId ?? '\u0000' : undefined }),
+        // An eval run shows its own evaluation; a training run, every evaluation of its model.
+        evaluations:
+          run.kind === 'eval'
+            ? this.store.listEvaluations({ runId })
+            : run.modelId
+              ? this.store.listEvaluations({ modelId: run.modelId })
+              : [],
         model,
       };
     },
     updateRun: (req) => this.publicRun(this.store.updateRun(req.runId, req)),
     listEvaluations: (req) => this.store.listEvaluations({ modelId: req.modelId }),
+    exportEvaluation: (req) => {
+      const ev = this.store.listEvaluations({}).find((e) => e.id === req.evaluationId);
+      if (!ev) throw new LabError('not_found', `No evaluation "${req.evaluationId}" in this lab; \`robustlab runs show RUN\` lists a run's evaluations.`);
+      const nameOf = <T>(get: () => T | null): T | null => {
+        try {
+          return get();
+        } catch {
+          return null;
+        }
+      };
+      const model = nameOf(() => this.store.getModel(ev.modelId));
+      const ds = nameOf(() => this.store.getDataset(ev.datasetId));
+      const run = ev.runId ? nameOf(() => this.store.getRun(ev.runId!)) : null;
+      const filename = exportFilename(ev, req.format, model?.name);
+      if (req.format === 'csv') return { filename, content: reportToCsv(ev), mimeType: 'text/csv' };
+      const content = reportToHtml(ev, { modelName: model?.name, datasetName: ds?.name, runName: run?.name, backend: run?.backend, device: run?.device });
+      return { filename, content, mimeType: 'text/html' };
+    },
+    listCorruptions: () => listCorruptions(),
+    previewCorruption: (req) => previewCorruption(this.store, req),
+    submitCorrupt: (spec) => this.submitCorrupt(spec),
+    regenerateDataset: (req) => this.submitCorrupt(regenerateSpec(this.store, req)),
   };
+
+  /** Queues a corrupt job (after checking it), named like the dataset it will write. */
+  private submitCorrupt(spec: ApiParsed<'submitCorrupt'>): RunInfo {
+    const full = checkCorruptSpec(this.store, spec);
+    const id = newId('r');
+    const run = this.store.insertRun({
+      id,
+      kind: 'corrupt',
+      name: full.name,
+      spec: full,
+      datasetId: full.dataset,
+      modelId: null,
+      params: flattenParams({ ...full, kind: undefined, name: undefined }),
+    });
+    this.emit({ type: 'run', runId: id, status: 'queued' });
+    this.queue.enqueue(id);
+    return this.publicRun(run);
+  }
 
   private publicRun(r: RunRecord): RunInfo {
     const { hostPid: _h, workerPid: _w, heartbeatAt: _b, ...info } = r;

@@ -88,7 +88,7 @@ describe('robustlab CLI', () => {
     }
     // Ten PGD steps with two restarts are at least as strong as one FGSM step of the same size.
     expect(p.json!.robust_accuracy).toBeLessThanOrEqual(f.json!.robust_accuracy);
-    expect(p.json!.attack_params).toEqual({ eps: 0.1, steps: 10, stepSize: 0, restarts: 2, randomStart: true });
+    expect(p.json!.attack_params).toMatchObject({ eps: 0.1, steps: 10, stepSize: 0, restarts: 2, randomStart: true });
 
     const runs = cli(['runs', 'list', '--json']);
     expect(runs.json!.runs).toHaveLength(4);
