@@ -14,6 +14,7 @@ import { Rng } from '../src/core/engine/random';
 import { Model } from '../src/core/models/model';
 import { makeOptimizer } from '../src/core/training/optim';
 import { lossGradient, projectLinf } from '../src/core/attacks/util';
+import { benchCorruptions } from './corruptions';
 
 const BATCH = 128;
 const args = process.argv.slice(2);
@@ -117,6 +118,8 @@ async function main() {
     cpus: (await import('node:os')).cpus().length,
     backends,
     pytorch: torch.ok ? torch.result : { available: false, reason: torch.reason },
+    // Corruption speed (pure JS, default severity): images/s per corruption; see bench/corruptions.ts.
+    corruptions: benchCorruptions(Number(process.env.BENCH_CORRUPTION_IMAGES ?? 500), jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`)),
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { LabError } from '../shared/errors';
-import type { EvaluationInfo, LabEvent, ProgressEvent, RunInfo } from '../shared/schemas';
+import type { EvaluationInfo, EvaluationReport, LabEvent, ProgressEvent, RunInfo } from '../shared/schemas';
 import { Lab, LAB_VERSION, resolveLabDir } from '../core/service';
 import { schemaVersion } from '../core/store/db';
+import { addCorruptionCommands, benchmarkJson, printBenchmark } from './corruptions';
 
 interface GlobalOpts {
   lab?: string;
@@ -113,9 +114,17 @@ function progressLine(e: ProgressEvent): string {
   return parts.join('  ');
 }
 
+/** With certification: certified_accuracy and the summary of the per-point margin lower bounds. */
+function certifiedJson(ev: EvaluationInfo | undefined) {
+  const c = ev?.details.certified as { method: string; eps: number; perPointMarginLowerBound: Record<string, number> } | undefined;
+  if (!ev || !c) return {};
+  return { certified_accuracy: ev.robustAccuracy, certify: c.method, eps: c.eps, margin_lower_bound: c.perPointMarginLowerBound };
+}
+
 function evalJson(ev: EvaluationInfo | undefined) {
   if (!ev) return {};
   const perClass = (ev.details.perClass as { label: number; name: string; count: number; cleanAccuracy: number | null; robustAccuracy: number | null }[]) ?? [];
+  const r = ev.details as Partial<EvaluationReport>;
   return {
     evaluation_id: ev.id,
     clean_accuracy: ev.cleanAccuracy,
@@ -125,7 +134,61 @@ function evalJson(ev: EvaluationInfo | undefined) {
     attack_params: ev.attack.params,
     per_class: perClass.map((p) => ({ label: p.label, name: p.name, count: p.count, clean_accuracy: p.cleanAccuracy, robust_accuracy: p.robustAccuracy })),
     seconds: ev.details.seconds,
+    ...(r.version === 1 ? reportJson(r as EvaluationReport) : {}),
   };
+}
+
+/** The report's extra numbers for --json (see README: eval). */
+function reportJson(r: EvaluationReport) {
+  return {
+    norm: r.attack.norm,
+    eps: r.attack.eps,
+    worst_class: r.worstClass.clean ? { name: r.worstClass.clean.name, accuracy: r.worstClass.clean.accuracy } : null,
+    worst_class_robust: r.worstClass.robust ? { name: r.worstClass.robust.name, accuracy: r.worstClass.robust.accuracy } : null,
+    ece_clean: r.calibration.clean.ece,
+    ece_adversarial: r.calibration.adversarial?.ece ?? null,
+    eps_curve: r.epsCurve ? r.epsCurve.points.map((p) => ({ eps: p.eps, robust_accuracy: p.robustAccuracy })) : null,
+    median_perturbation: r.minimal?.median ?? null,
+    target_success_rate: r.targeted?.successRate ?? null,
+    breakdown: r.stages
+      ? r.stages.map((s) => ({ attack: s.name, ran: s.ran, broke: s.broke, robust_accuracy_after: s.robustAccuracyAfter, seconds: s.seconds, grad_evals_per_point: s.gradEvalsPerPoint, queries_per_point: s.queriesPerPoint, skipped: s.skipped ?? null }))
+      : null,
+    grad_evals_per_point: r.cost.gradEvalsPerPoint,
+    queries_per_point: r.cost.queriesPerPoint,
+    attack_seconds: r.cost.attackSeconds,
+    warnings: r.checks.warnings.map((w) => ({ code: w.code, message: w.message })),
+  };
+}
+
+/** --param k=v (repeatable) into a record. */
+function keyValues(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new LabError('bad_input', `--param must look like key=value, got "${kv}".`);
+    out[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** "0.1,0.2,0.3" into numbers. */
+function numberList(name: string) {
+  return (v: string): number[] => {
+    const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const nums = parts.map(Number);
+    if (!parts.length || nums.some((x) => !Number.isFinite(x))) throw new LabError('bad_input', `--${name} must be numbers separated by commas (e.g. 0.05,0.1,0.2), got "${v}".`);
+    return nums;
+  };
+}
+
+/** Writes an evaluation's CSV or HTML export to a file; the format follows the extension unless given. */
+async function writeExport(lab: Lab, evaluationId: string, file: string, format?: string): Promise<{ file: string; format: 'csv' | 'html' }> {
+  const fmt = (format ?? (file.toLowerCase().endsWith('.csv') ? 'csv' : 'html')).toLowerCase();
+  if (fmt !== 'csv' && fmt !== 'html') throw new LabError('bad_input', `--format must be csv or html, got "${format}".`);
+  const exp = await lab.call('exportEvaluation', { evaluationId, format: fmt });
+  const target = path.resolve(file);
+  fs.writeFileSync(target, exp.content, 'utf8');
+  return { file: target, format: fmt };
 }
 
 export function buildProgram(): Command {
@@ -249,7 +312,7 @@ export function buildProgram(): Command {
     .command('import')
     .description('import model weights')
     .requiredOption('--format <format>', 'weights format: safetensors')
-    .requiredOption('--arch <arch>', 'architecture: mlp, mnist-cnn')
+    .requiredOption('--arch <arch>', 'architecture: mlp, mnist-cnn, cnn-bn, resnet')
     .requiredOption('--file <file>', 'the weights file (PyTorch names and layouts)')
     .requiredOption('--name <name>', 'name of the model in the lab')
     .option('--input-shape <HxWxC>', 'input height x width x channels (default: from the weights, else 28x28x1)')
@@ -278,8 +341,8 @@ export function buildProgram(): Command {
   program
     .command('train')
     .description('train a model and wait for it to finish')
-    .requiredOption('--dataset <name>', 'dataset name or id')
-    .requiredOption('--arch <arch>', 'architecture: mlp, mnist-cnn')
+    .option('--dataset <name>', 'dataset name or id (required unless --resume)')
+    .option('--arch <arch>', 'architecture: mlp, mnist-cnn, cnn-bn, resnet (required unless --resume)')
     .option('--epochs <n>', 'passes over the training set', num('epochs', true), 1)
     .option('--batch-size <n>', 'images per step', num('batch-size', true), 64)
     .option('--lr <x>', 'learning rate', num('lr'), 0.05)
@@ -290,10 +353,22 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', num('seed', true), 0)
     .option('--limit <k>', 'only the first K training examples', num('limit', true))
     .option('--test-limit <k>', 'only the first K test examples for the per-epoch test accuracy', num('test-limit', true))
-    .option('--method <name>', 'training method', 'erm')
-    .option('--param <k=v...>', 'method parameter (repeatable)')
+    .option('--method <name>', 'training method: erm, pgd-at, fgsm-rs, trades, mart, awp, avmixup, dafa, sam, asam, ibp, crown-ibp, cc-ibp, gce, sce, nce-rce, nce-mae, poly, logit-clip, label-smoothing, bootstrap, group-dro, mixup, vat', 'erm')
+    .option('--param <k=v...>', 'method parameter (repeatable), e.g. --param eps=0.1 --param steps=10')
     .option('--name <name>', 'run (and model) name')
-    .action(async (o) => {
+    .option('--val-fraction <f>', 'hold out this fraction of the training images for validation (0–0.5)', num('val-fraction'))
+    .option('--warmup-epochs <n>', 'linear learning-rate warm-up over the first N epochs', num('warmup-epochs'))
+    .option('--monitor-count <n>', 'every epoch, PGD (and certified) accuracy on the first N test/validation images', num('monitor-count', true))
+    .option('--monitor-eps <x>', 'radius of the per-epoch robust metrics (default: the method’s eps, else 0.1)', num('monitor-eps'))
+    .option('--monitor-pgd-steps <n>', 'PGD steps of the per-epoch robust accuracy (0 = none)', num('monitor-pgd-steps', true))
+    .option('--monitor-certify <m>', 'per-epoch certified accuracy: none, ibp or crown (default: ibp for certified training)')
+    .option('--early-stop <metric>', 'stop when this stops improving: clean, robust, certified or loss')
+    .option('--patience <n>', 'epochs without improvement before early stopping', num('patience', true))
+    .option('--min-delta <x>', 'smallest improvement that counts for early stopping', num('min-delta'))
+    .option('--keep-best <metric>', 'keep the epoch with the best clean, robust or certified accuracy (default: last)')
+    .option('--init-model <id|name>', 'start from this model’s weights (fine-tuning)')
+    .option('--resume <run>', 'continue this run from its last checkpoint (its settings; --epochs may extend it)')
+    .action(async (o, cmd: Command) => {
       await withLab(g(), async (lab) => {
         const methodParams: Record<string, string> = {};
         for (const kv of (o.param as string[] | undefined) ?? []) {
@@ -301,21 +376,39 @@ export function buildProgram(): Command {
           if (i < 1) throw new LabError('bad_input', `--param must look like key=value, got "${kv}".`);
           methodParams[kv.slice(0, i)] = kv.slice(i + 1);
         }
-        const run = await lab.call('submitTrain', {
-          kind: 'train',
-          name: o.name,
-          dataset: o.dataset,
-          arch: o.arch,
-          method: o.method,
-          methodParams,
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay },
-          schedule: { name: o.schedule } as never,
-          seed: o.seed,
-          limit: o.limit,
-          testLimit: o.testLimit,
-        });
+        let spec: Record<string, unknown>;
+        if (o.resume) {
+          // The original run's spec, so every setting matches; only --epochs (and --name) may change.
+          const from = lab.store.getRun(String(o.resume));
+          if (from.kind !== 'train') throw new LabError('bad_input', `Run "${from.name}" is not a training run; only training runs can be resumed.`);
+          const { name: _n, ...old } = from.spec as Record<string, unknown>;
+          spec = { ...old, name: o.name, resumeFrom: from.id, ...(cmd.getOptionValueSource('epochs') === 'cli' ? { epochs: o.epochs } : {}) };
+        } else {
+          if (!o.dataset || !o.arch) throw new LabError('bad_input', 'Give --dataset and --arch (or --resume RUN to continue a run).');
+          const monitorSet = ['monitorCount', 'monitorEps', 'monitorPgdSteps', 'monitorCertify'].some((k) => o[k] !== undefined);
+          spec = {
+            kind: 'train',
+            name: o.name,
+            dataset: o.dataset,
+            arch: o.arch,
+            method: o.method,
+            methodParams,
+            epochs: o.epochs,
+            batchSize: o.batchSize,
+            optimizer: { name: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay },
+            schedule: { name: o.schedule } as never,
+            seed: o.seed,
+            limit: o.limit,
+            testLimit: o.testLimit,
+            valFraction: o.valFraction,
+            warmupEpochs: o.warmupEpochs,
+            initModel: o.initModel,
+            keepBest: o.keepBest,
+            monitor: monitorSet ? { count: o.monitorCount, eps: o.monitorEps, pgdSteps: o.monitorPgdSteps, certify: o.monitorCertify } : undefined,
+            earlyStopping: o.earlyStop || o.patience !== undefined ? { metric: o.earlyStop, patience: o.patience, minDelta: o.minDelta } : undefined,
+          };
+        }
+        const run = await lab.call('submitTrain', spec as never);
         if (!g().json) process.stderr.write(`Training run ${run.id} (${run.name}) queued.\n`);
         const done = await follow(lab, run, g());
         const m = done.latestMetrics;
@@ -327,10 +420,17 @@ export function buildProgram(): Command {
           error: done.error,
           model_id: done.modelId,
           model_name: model?.name ?? null,
-          test_accuracy: m['test/accuracy'] ?? null,
-          test_loss: m['test/loss'] ?? null,
+          method: (done.spec as { method?: string }).method ?? null,
+          test_accuracy: m['kept/test_accuracy'] ?? m['test/accuracy'] ?? null,
+          test_loss: m['kept/test_loss'] ?? m['test/loss'] ?? null,
           train_accuracy: m['train/accuracy'] ?? null,
           train_loss: m['train/epoch_loss'] ?? null,
+          train_adv_accuracy: m['train/adv_accuracy'] ?? null,
+          test_pgd_accuracy: m['test/pgd_accuracy'] ?? null,
+          test_certified_accuracy: m['test/certified_accuracy'] ?? null,
+          val_accuracy: m['val/accuracy'] ?? null,
+          best_epoch: m['best/epoch'] ?? null,
+          stopped_epoch: m['early_stop/epoch'] ?? null,
           seconds: m['time/train_seconds'] ?? null,
           backend: done.backend,
         };
@@ -349,20 +449,32 @@ export function buildProgram(): Command {
     .requiredOption('--model <id|name>', 'model id or name')
     .requiredOption('--dataset <name>', 'dataset name or id')
     .option('--split <split>', 'train or test', 'test')
-    .option('--attack <name>', 'none, fgsm or pgd', 'none')
+    .option('--attack <name>', 'none, fgsm, pgd, pgd-l2, apgd-ce, apgd-dlr, apgd-t, square, deepfool, cw-l2, md, pgd-min or autoattack', 'none')
     .option('--eps <x>', 'largest change per pixel (0–1)', num('eps'))
     .option('--step-size <x>', 'PGD step size (0 = 2.5·eps/steps)', num('step-size'))
     .option('--steps <n>', 'PGD steps', num('steps', true))
     .option('--restarts <n>', 'PGD restarts', num('restarts', true))
     .option('--random-start <bool>', 'PGD random start: true or false', bool('random-start'))
+    .option('--param <k=v...>', 'any other attack parameter, e.g. --param norm=l2 --param targeted=true (repeatable)')
+    .option('--eps-grid <list>', 'also robust accuracy at each of these eps, e.g. 0.05,0.1,0.2 (a robustness curve)', numberList('eps-grid'))
+    .option('--gallery <n>', 'example images kept for the report', num('gallery', true))
+    .option('--check-unbounded', 'gradient-masking check: PGD with eps = 1 must bring accuracy to chance')
+    .option('--check-blackbox', 'gradient-masking check: the Square attack on the points the attack left robust')
+    .option('--no-masking-checks', 'skip the cheap gradient-masking checks (output and gradient checks)')
+    .option('--report <file>', 'write the report when done: .html (self-contained) or .csv')
     .option('--limit <k>', 'only the first K examples', num('limit', true))
     .option('--batch-size <n>', 'images per batch', num('batch-size', true), 200)
     .option('--seed <n>', 'random seed', num('seed', true), 0)
     .option('--name <name>', 'run name')
+    .option('--benchmark <kind>', 'corruptions: accuracy under every corruption and severity, mCE and relative mCE')
+    .option('--baseline <id|name>', 'benchmark: the model that normalises the corruption errors (CE)')
+    .option('--corruptions <list>', 'benchmark: corruptions, comma-separated (default: the 15 ImageNet-C ones)')
+    .option('--severities <list>', 'benchmark: severities, comma-separated (default: 1,2,3,4,5)', numberList('severities'))
+    .option('--certify <method>', 'certified accuracy at --eps instead of an attack: ibp (fast) or crown (tighter, slower)')
     .action(async (o) => {
       await withLab(g(), async (lab) => {
-        const params: Record<string, number | boolean> = {};
-        if (o.eps !== undefined) params.eps = o.eps;
+        const params: Record<string, number | boolean | string> = { ...keyValues(o.param as string[] | undefined) };
+        if (o.eps !== undefined && !o.certify) params.eps = o.eps;
         if (o.stepSize !== undefined) params.stepSize = o.stepSize;
         if (o.steps !== undefined) params.steps = o.steps;
         if (o.restarts !== undefined) params.restarts = o.restarts;
@@ -377,21 +489,68 @@ export function buildProgram(): Command {
           limit: o.limit,
           batchSize: o.batchSize,
           seed: o.seed,
+          ...(o.benchmark ? { benchmark: o.benchmark, baselineModel: o.baseline, severities: o.severities, corruptions: o.corruptions ? String(o.corruptions).split(',').map((c: string) => c.trim()).filter(Boolean) : undefined } : {}),
+          epsGrid: o.epsGrid,
+          gallery: o.gallery,
+          checks: { masking: o.maskingChecks !== false, unbounded: !!o.checkUnbounded, blackBox: !!o.checkBlackbox },
+          ...(o.certify ? { certify: o.certify, eps: o.eps } : {}),
         });
         if (!g().json) process.stderr.write(`Evaluation run ${run.id} queued.\n`);
         const done = await follow(lab, run, g());
         const ev = lab.store.listEvaluations({ runId: done.id })[0];
-        const json = { id: done.id, status: done.status, error: done.error, model_id: done.modelId, ...evalJson(ev) };
+        const report = ev && o.report ? await writeExport(lab, ev.id, o.report) : null;
+        const json = { id: done.id, status: done.status, error: done.error, model_id: done.modelId, ...evalJson(ev), ...benchmarkJson(ev), ...certifiedJson(ev), ...(report ? { report_file: report.file } : {}) };
         out(g(), json, () => {
           console.log(`Run ${done.id}: ${done.status}${done.error ? ` — ${done.error}` : ''}`);
           if (ev) {
             console.log(`Clean accuracy ${pct(ev.cleanAccuracy)} on ${ev.count} images`);
-            if (ev.robustAccuracy != null) console.log(`Robust accuracy under ${ev.attack.name} ${JSON.stringify(ev.attack.params)}: ${pct(ev.robustAccuracy)}`);
+            if (ev.details.benchmark === 'corruptions') printBenchmark(ev);
+            const cert = ev.details.certified as { method: string; eps: number; perPointMarginLowerBound: { median: number } } | undefined;
+            if (cert) console.log(`Certified accuracy (${cert.method.toUpperCase()}, eps ${cert.eps}): ${pct(ev.robustAccuracy)}; median margin lower bound ${cert.perPointMarginLowerBound.median.toPrecision(3)}`);
+            else if (ev.robustAccuracy != null) console.log(`Robust accuracy under ${ev.attack.name} ${JSON.stringify(ev.attack.params)}: ${pct(ev.robustAccuracy)}`);
+            const r = ev.details as Partial<EvaluationReport>;
+            for (const s of r.stages ?? []) console.log(`  after ${s.name.padEnd(9)} ${pct(s.robustAccuracyAfter)}  (broke ${s.broke} of ${s.ran}${s.skipped ? `; skipped: ${s.skipped}` : ''})`);
+            if (r.minimal?.median != null) console.log(`Median smallest breaking change (${r.minimal.norm}): ${r.minimal.median.toPrecision(3)}`);
+            for (const p of r.epsCurve?.source === 'grid' ? r.epsCurve.points : []) console.log(`  eps ${p.eps}: robust accuracy ${pct(p.robustAccuracy)}`);
+            for (const w of r.checks?.warnings ?? []) console.log(`Warning (${w.code}): ${w.message}`);
+            if (report) console.log(`Report written to ${report.file}`);
           }
         });
         if (done.status !== 'finished') process.exitCode = 1;
       });
     });
+
+  const evaluations = program.command('evaluations').description('list and export evaluations');
+  evaluations
+    .command('list')
+    .description('list evaluations, newest first')
+    .option('--model <id>', 'only the evaluations of this model')
+    .action(async (o) => {
+      await withLab(g(), async (lab) => {
+        const list = await lab.call('listEvaluations', { modelId: o.model });
+        out(
+          g(),
+          { evaluations: list.map((e) => ({ id: e.id, run_id: e.runId, model_id: e.modelId, dataset_id: e.datasetId, split: e.split, attack: e.attack.name, count: e.count, clean_accuracy: e.cleanAccuracy, robust_accuracy: e.robustAccuracy, created_at: e.createdAt })) },
+          table(
+            list.map((e) => ({ id: e.id, model: e.modelId, attack: e.attack.name, count: e.count, clean: pct(e.cleanAccuracy), robust: pct(e.robustAccuracy), created: e.createdAt.replace('T', ' ').slice(0, 19) })),
+            ['id', 'model', 'attack', 'count', 'clean', 'robust', 'created'],
+          ),
+        );
+      });
+    });
+  evaluations
+    .command('export <evaluation>')
+    .description('write an evaluation as a self-contained HTML report or a CSV table')
+    .option('--format <format>', 'html or csv (default: from the file extension, else html)')
+    .requiredOption('--out <file>', 'the file to write')
+    .action(async (id: string, o) => {
+      await withLab(g(), async (lab) => {
+        const r = await writeExport(lab, id, o.out, o.format);
+        out(g(), { evaluation_id: id, format: r.format, file: r.file }, `Wrote ${r.format.toUpperCase()} report of ${id} to ${r.file}`);
+      });
+    });
+
+  addCorruptionCommands(program, { g, withLab, follow, out, table, num });
 
   const runs = program.command('runs').description('list and inspect runs');
   runs

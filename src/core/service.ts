@@ -19,7 +19,9 @@ import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
 import { checkClasses, listAttacks, resolveAttack } from './attacks/registry';
 import { checkEpsGrid } from './eval/suite';
 import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
-import { resolveMethod } from './training/methods/registry';
+import { listMethods, resolveMethod } from './training/methods/registry';
+import { checkpointPath } from './training/checkpoint';
+import { certifierForSpec } from './certify/certify';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
 import { modelInfo, saveModel } from './store/model-files';
 import { JobQueue, recoverInterruptedRuns } from './jobs/queue';
@@ -182,6 +184,7 @@ export class Lab {
     },
     listArchitectures: () => listArchitectures(),
     listAttacks: () => listAttacks(),
+    listMethods: () => listMethods(),
     listModels: () => this.store.listModels().map(modelInfo),
     importModel: (req) => {
       const file = path.resolve(req.file);
@@ -206,8 +209,17 @@ export class Lab {
       if (!ds.splits.train) throw new LabError('bad_input', `Dataset "${ds.name}" has no train split; import training images to train on it.`);
       const arch = getArchitecture(spec.arch);
       arch.params({ height: ds.height, width: ds.width, channels: ds.channels }, ds.numClasses);
-      const { params } = resolveMethod(spec.method, spec.methodParams);
+      const { method, params } = resolveMethod(spec.method, spec.methodParams);
+      if (method.needsLayers && !arch.layers) {
+        throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (mlp, mnist-cnn); ${arch.name} has none.`);
+      }
       if (spec.initModel) this.store.getModel(spec.initModel);
+      if (spec.resumeFrom) {
+        const from = this.store.getRun(spec.resumeFrom);
+        if (!fs.existsSync(checkpointPath(this.labDir, from.id))) {
+          throw new LabError('not_found', `Run "${from.name}" has no checkpoint to resume from (it ended before its first epoch finished).`);
+        }
+      }
       const full = { ...spec, methodParams: params };
       const id = newId('r');
       const name = spec.name || `${spec.arch}-${ds.name}-${spec.method}-${shortId(id)}`;
@@ -238,13 +250,14 @@ export class Lab {
       if (ds.numClasses > model.numClasses) {
         throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
       }
+      const certifier = certifierForSpec(spec, getArchitecture(model.arch));
       const { attack, params } = resolveAttack(spec.attack);
       if (attack) checkClasses(attack, params, model.numClasses);
-      checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
+      if (!certifier) checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
       const bench = spec.benchmark === 'corruptions' ? checkCorruptionBenchmark(this.store, spec, ds) : {};
       const full = { ...spec, ...bench, attack: { name: spec.attack.name, params } };
       const id = newId('r');
-      const name = spec.name || `${spec.benchmark ? 'corruptions' : spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
+      const name = spec.name || `${spec.benchmark ? 'corruptions' : certifier ? certifier.entry.name : spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
       const run = this.store.insertRun({
         id,
         kind: 'eval',

@@ -20,6 +20,7 @@ const API_METHODS = [
   'datasetSamples',
   'listArchitectures',
   'listAttacks',
+  'listMethods',
   'listModels',
   'importModel',
   'submitTrain',
@@ -29,6 +30,11 @@ const API_METHODS = [
   'getRun',
   'updateRun',
   'listEvaluations',
+  'exportEvaluation',
+  'listCorruptions',
+  'previewCorruption',
+  'submitCorrupt',
+  'regenerateDataset',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 import {
+  CorruptSpecSchema,
   EmptySchema,
   EvalSpecSchema,
+  ExportEvaluationRequestSchema,
+  PreviewCorruptionRequestSchema,
+  RegenerateDatasetRequestSchema,
   ImportDatasetRequestSchema,
   ImportModelRequestSchema,
   ListRunsRequestSchema,
@@ -15,9 +19,12 @@ import {
   TrainSpecSchema,
   UpdateRunRequestSchema,
   type ArchitectureInfo,
+  type CorruptionInfo,
+  type CorruptionPreview,
   type DatasetInfo,
   type DatasetSamples,
   type EvaluationInfo,
+  type ExportedFile,
   type LabStatus,
   type ModelInfo,
   type RegistryEntry,
@@ -32,6 +39,8 @@ export const API_INPUTS = {
   datasetSamples: SamplesRequestSchema,
   listArchitectures: EmptySchema,
   listAttacks: EmptySchema,
+  /** The training-method registry (name, title, description, parameter descriptors) for the Train page. */
+  listMethods: EmptySchema,
   listModels: EmptySchema,
   importModel: ImportModelRequestSchema,
   submitTrain: TrainSpecSchema,
@@ -41,6 +50,13 @@ export const API_INPUTS = {
   getRun: RunIdSchema,
   updateRun: UpdateRunRequestSchema,
   listEvaluations: z.object({ modelId: z.string().optional() }).default({}),
+  /** An evaluation as a CSV table or a self-contained HTML report. */
+  exportEvaluation: ExportEvaluationRequestSchema,
+  /** Corruption studio: the corruption registry, a before/after preview, corrupt jobs. */
+  listCorruptions: EmptySchema,
+  previewCorruption: PreviewCorruptionRequestSchema,
+  submitCorrupt: CorruptSpecSchema,
+  regenerateDataset: RegenerateDatasetRequestSchema,
 } as const;
 
 export type ApiMethod = keyof typeof API_INPUTS;
@@ -53,6 +69,7 @@ export interface ApiOutputs {
   datasetSamples: DatasetSamples;
   listArchitectures: ArchitectureInfo[];
   listAttacks: RegistryEntry[];
+  listMethods: RegistryEntry[];
   listModels: ModelInfo[];
   importModel: ModelInfo;
   submitTrain: RunInfo;
@@ -62,6 +79,11 @@ export interface ApiOutputs {
   getRun: RunDetail;
   updateRun: RunInfo;
   listEvaluations: EvaluationInfo[];
+  exportEvaluation: ExportedFile;
+  listCorruptions: CorruptionInfo[];
+  previewCorruption: CorruptionPreview;
+  submitCorrupt: RunInfo;
+  regenerateDataset: RunInfo;
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API_INPUTS)[M]>;

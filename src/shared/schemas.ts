@@ -60,6 +60,29 @@ export const ScheduleSchema = z.discriminatedUnion('name', [
 ]);
 export type ScheduleSpec = z.infer<typeof ScheduleSchema>;
 
+/** Per-epoch robust metrics during training (test/pgd_accuracy, test/certified_accuracy, val/...). */
+export const MonitorSchema = z.object({
+  /** The first N points of the test (and validation) split. */
+  count: z.number().int().min(1).max(100000).default(200),
+  /** Radius; default the method's eps, else 0.1. */
+  eps: z.number().min(0).max(1).optional(),
+  /** PGD accuracy with this many steps (0 = no PGD metric). */
+  pgdSteps: z.number().int().min(0).max(1000).default(10),
+  /** Certified accuracy by IBP or CROWN; default 'ibp' for certified-training methods, else 'none'. */
+  certify: z.enum(['none', 'ibp', 'crown']).optional(),
+});
+export type MonitorSpec = z.infer<typeof MonitorSchema>;
+
+export const EarlyStoppingSchema = z.object({
+  /** clean: accuracy; robust: PGD accuracy; certified: certified accuracy (both need `monitor`); loss: the loss. */
+  metric: z.enum(['clean', 'robust', 'certified', 'loss']).default('clean'),
+  /** Epochs without improvement before stopping. */
+  patience: z.number().int().min(1).max(1000).default(3),
+  /** Smallest change that counts as an improvement. */
+  minDelta: z.number().min(0).default(0),
+});
+export type EarlyStoppingSpec = z.infer<typeof EarlyStoppingSchema>;
+
 export const TrainSpecSchema = z.object({
   kind: z.literal('train'),
   name: z.string().trim().max(200).optional(),
@@ -80,6 +103,18 @@ export const TrainSpecSchema = z.object({
   logEvery: z.number().int().min(1).default(10),
   /** Start from an existing model's weights (fine-tuning). */
   initModel: z.string().optional(),
+  /** Hold out this fraction (default 0) of the (limited) train split as a validation set (seeded, the same for the same seed). */
+  valFraction: z.number().min(0).max(0.5, 'Hold out at most half of the training images for validation.').optional(),
+  /** Linear learning-rate warm-up from 0 over the first W epochs (default 0; fractions allowed), then the schedule. */
+  warmupEpochs: z.number().min(0).max(1000).optional(),
+  /** Robust metrics every epoch on the first `count` test (and validation) points, for live charts. */
+  monitor: MonitorSchema.optional(),
+  /** Stop when the chosen validation metric (test metric without a validation split) stops improving. */
+  earlyStopping: EarlyStoppingSchema.optional(),
+  /** Keep the weights of the epoch with the best clean / PGD / certified accuracy instead of the last (default 'last'). */
+  keepBest: z.enum(['last', 'clean', 'robust', 'certified']).optional(),
+  /** Continue an earlier run (its id) from its last end-of-epoch checkpoint: weights, optimizer and method state. */
+  resumeFrom: z.string().optional(),
 });
 export type TrainSpec = z.infer<typeof TrainSpecSchema>;
 export type TrainSpecInput = z.input<typeof TrainSpecSchema>;
@@ -113,6 +148,14 @@ export const EvalSpecSchema = z.object({
   severities: z.array(z.number().int().min(1, 'Severities go from 1 to 5.').max(5, 'Severities go from 1 to 5.')).min(1).max(5).optional(),
   /** The model whose errors normalise the corruption errors (CE); without one, CE is not computed. */
   baselineModel: idOrName.optional(),
+  /**
+   * Certified accuracy instead of an attack: a point counts when bound propagation (IBP, or the
+   * tighter and slower CROWN) proves every margin positive over the L∞ box of radius `eps`.
+   * robustAccuracy is then the certified accuracy; `attack` must stay 'none'.
+   */
+  certify: z.enum(['ibp', 'crown']).optional(),
+  /** The certification radius (pixels, 0–1); required with `certify`. */
+  eps: z.number().min(0, 'eps must be at least 0.').max(1, 'eps must be at most 1 (the whole pixel range).').optional(),
   /** Robust accuracy at each of these radii too (a robustness curve), with the same attack. */
   epsGrid: z.array(z.number().min(0, 'Every eps in the grid must be at least 0.').max(1000)).min(1).max(50).optional(),
   /** How many example images (clean, adversarial, perturbation) to keep for the report. */

@@ -201,6 +201,6 @@ describe('attack parameters', () => {
   });
 
   it('fill defaults so a stored spec repeats exactly', () => {
-    expect(resolveAttack({ name: 'pgd', params: { eps: 0.3 } }).params).toEqual({ eps: 0.3, steps: 20, stepSize: 0, restarts: 1, randomStart: true });
+    expect(resolveAttack({ name: 'pgd', params: { eps: 0.3 } }).params).toEqual({ eps: 0.3, steps: 20, stepSize: 0, restarts: 1, randomStart: true, targeted: false, target: 'least-likely' });
   });
 });

@@ -3,7 +3,8 @@
  * engine supplies them) against the cpu backend with tfjs's own reference kernels (the engine's
  * faster cpu Conv2DBackpropFilter is swapped out for these comparisons, and checked on its own),
  * and against float64 central finite differences of an independent plain-JavaScript
- * implementation of each network.
+ * implementation of each network. Networks run in training mode (batch norm with the batch's
+ * statistics, as the trainer differentiates them).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initEngine, tf } from '../../src/core/engine/backend';
@@ -27,6 +28,14 @@ const N = 3;
 const CLASSES = 10;
 const LABELS = [3, 7, 1];
 const X = new Rng(123).fillUniform(new Float32Array(N * 28 * 28), 0, 1);
+/**
+ * The batch-norm networks are checked on a small 13×12 image (odd height, even width: both ways
+ * a stride-2 convolution pads), which keeps the float64 finite differences quick.
+ */
+const SMALL: InputShape = { height: 13, width: 12, channels: 1 };
+const X_SMALL = new Rng(124).fillUniform(new Float32Array(N * 13 * 12), 0, 1);
+const inputOf = (archName: string) => (ARCHITECTURES[archName].buffers ? SMALL : INPUT);
+const imagesOf = (archName: string) => (ARCHITECTURES[archName].buffers ? X_SMALL : X);
 
 type GradRun = {
   loss: number;
@@ -68,18 +77,21 @@ async function gradsOn(where: Where, archName: string): Promise<GradRun> {
 
 function gradsHere(archName: string): GradRun {
   // Params are created on this backend: same seed, so same values on both backends.
-  const model = Model.init(archName, INPUT, CLASSES, 5);
+  const input = inputOf(archName);
+  const model = Model.init(archName, input, CLASSES, 5);
   try {
     const defs = model.paramDefs();
-    const x = tf.tensor4d(X, [N, 28, 28, 1]);
+    const x = tf.tensor4d(imagesOf(archName), [N, input.height, input.width, 1]);
     const y = tf.tensor1d(LABELS, 'int32');
     const f = (...ts: tf.Tensor[]) => {
       const [xx, ...ps] = ts;
-      const rec = Object.fromEntries(defs.map((d, i) => [d.name, ps[i]]));
-      return crossEntropy(model.arch.forward(rec, xx as tf.Tensor4D, INPUT), y) as tf.Scalar;
+      // Buffers (batch norm running statistics) as they are, parameters as the gradient's inputs.
+      const rec = { ...model.tensorsByName(), ...Object.fromEntries(defs.map((d, i) => [d.name, ps[i]])) };
+      return crossEntropy(model.arch.forward(rec, xx as tf.Tensor4D, input, { training: true }), y) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([x, ...model.variables()]);
-    const logits = model.forward(x);
+    const logits = model.forward(x, { training: true });
+    model.discardBufferUpdates();
     const run: GradRun = {
       loss: value.dataSync()[0],
       logits: logits.dataSync() as Float32Array,
@@ -155,10 +167,12 @@ for (const archName of Object.keys(ARCHITECTURES)) {
     });
 
     test('forward matches the float64 reference and gradients match float64 finite differences', () => {
-      const xN = nhwcToNchw(X, N, 28, 28, 1);
-      const lossAt = (p: Params64, x: Float64Array) => crossEntropy64(forward64(archName, p, x, N, 1, 28, 28), LABELS);
+      const { height: H, width: W } = inputOf(archName);
+      const xN = nhwcToNchw(imagesOf(archName), N, H, W, 1);
+      const lossAt = (p: Params64, x: Float64Array) =>
+        crossEntropy64(forward64(archName, p, x, N, 1, H, W, { training: true }), LABELS);
       // The forward pass itself, independent of tfjs.
-      const ref = forward64(archName, wasm.params, xN, N, 1, 28, 28);
+      const ref = forward64(archName, wasm.params, xN, N, 1, H, W, { training: true });
       const refFlat = Float64Array.from(ref.flatMap((r) => [...r]));
       expect(maxAbsDiff(wasm.logits, refFlat)).toBeLessThan(1e-5);
       expect(Math.abs(lossAt(wasm.params, xN) - wasm.loss)).toBeLessThan(1e-5);
@@ -182,7 +196,7 @@ for (const archName of Object.keys(ARCHITECTURES)) {
           check(g[i], (up - down) / (2 * eps), scale, `${name}[${i}]`);
         }
       }
-      const dxN = nhwcToNchw(wasm.dx, N, 28, 28, 1);
+      const dxN = nhwcToNchw(wasm.dx, N, H, W, 1);
       const scaleX = maxAbs(dxN);
       for (const i of probeIndices(dxN, 5, rng)) {
         const keep = xN[i];

@@ -26,7 +26,7 @@ beforeAll(async () => {
 describe('architecture registry', () => {
   test('lists every architecture with a plain-language title and description', () => {
     const list = listArchitectures();
-    expect(list.map((a) => a.name).sort()).toEqual(['mlp', 'mnist-cnn']);
+    expect(list.map((a) => a.name).sort()).toEqual(['cnn-bn', 'mlp', 'mnist-cnn', 'resnet']);
     for (const a of list) {
       expect(a.title.length).toBeGreaterThan(5);
       expect(a.description.length).toBeGreaterThan(40);
@@ -36,9 +36,9 @@ describe('architecture registry', () => {
   });
 
   test('an unknown name is bad input that lists the known ones', () => {
-    const err = labError(() => getArchitecture('resnet'));
+    const err = labError(() => getArchitecture('vgg'));
     expect(err.code).toBe('bad_input');
-    expect(err.message).toBe('Unknown architecture "resnet". Known: mlp, mnist-cnn.');
+    expect(err.message).toBe('Unknown architecture "vgg". Known: mlp, mnist-cnn, cnn-bn, resnet.');
     expect(labError(() => getArchitecture('toString')).code).toBe('bad_input');
   });
 

@@ -38,7 +38,7 @@ export function apgdCheckpoints(steps: number): number[] {
   }
   const out: number[] = [];
   for (const p of ps.slice(1)) {
-    const w = Math.ceil(p * steps);
+    const w = Math.ceil(p * steps - 1e-9);
     if (w > 0 && w <= steps && (!out.length || w > out[out.length - 1])) out.push(w);
   }
   return out;

@@ -17,6 +17,7 @@
  */
 import { tf } from '../engine/backend';
 import { crossEntropy } from '../engine/ops';
+import { registerShardLoss } from '../engine/parallel';
 import { LabError } from '../../shared/errors';
 import type { LossOf } from './util';
 
@@ -77,7 +78,7 @@ function dot(logits: tf.Tensor2D, a: Float32Array): tf.Tensor1D {
  * with valueAndGrad. Values are to be maximised.
  */
 export function lossFor(name: LossName, y: Int32Array, t: Int32Array | null = null): LossOf {
-  return (logits, z) => {
+  const f: LossOf = (logits, z) => {
     const [n, k] = logits.shape;
     requireClasses(name, k, 'This attack');
     if ((name === 'ce-targeted' || name === 'dlr-targeted') && !t) {
@@ -120,6 +121,8 @@ export function lossFor(name: LossName, y: Int32Array, t: Int32Array | null = nu
       }
     }
   };
+  // Tagged so valueAndGrad (./util) can hand it to the data-parallel executor by name.
+  return Object.assign(f, { shard: { objective: `attack:${name}`, y, t } });
 }
 
 /** The same losses evaluated in plain JavaScript from logit values (for tests and bookkeeping). */
@@ -150,4 +153,10 @@ export function lossValue(name: LossName, z: Float32Array, i: number, k: number,
       return -(zi(y) - zi(t)) / (zi(s[0]) - (zi(s[2]) + zi(s[3])) / 2 + 1e-12);
     }
   }
+}
+
+// The data-parallel executor computes these losses in its worker threads too (registered under
+// "attack:<name>"; engine/parallel-worker imports this module).
+for (const name of Object.keys(LOSS_MIN_CLASSES) as LossName[]) {
+  registerShardLoss(`attack:${name}`, (y, t) => lossFor(name, y, t));
 }

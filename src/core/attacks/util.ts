@@ -4,7 +4,7 @@
  * JavaScript (labels, logits, losses, flags) lives in typed arrays; images stay tensors.
  */
 import { tf } from '../engine/backend';
-import { crossEntropy } from '../engine/ops';
+import { forwardEval, valueAndInputGrad } from '../engine/parallel';
 import type { Model } from '../models/model';
 import type { Norm } from './attack';
 
@@ -13,17 +13,13 @@ import type { Norm } from './attack';
  * currently misclassified. One forward and one backward pass.
  */
 export function lossGradient(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): { grad: tf.Tensor4D; wrong: Uint8Array } {
-  let wrongT: tf.Tensor | null = null;
-  const grad = tf.tidy(() => {
-    const f = (xi: tf.Tensor) => {
-      const logits = model.forward(xi as tf.Tensor4D, { training: false });
-      wrongT = tf.keep(tf.notEqual(tf.argMax(logits, 1), tf.cast(y, 'int32')));
-      return tf.sum(crossEntropy(logits, y, 'none')) as tf.Scalar;
-    };
-    return tf.grad(f)(x) as tf.Tensor4D;
-  });
-  const wrong = new Uint8Array((wrongT as unknown as tf.Tensor).dataSync() as unknown as ArrayLike<number>);
-  (wrongT as unknown as tf.Tensor).dispose();
+  // On every core when it helps (engine/parallel); the same numbers on one.
+  const labels = labelsOf(y);
+  const { grad, z } = valueAndInputGrad(model, x, 'ce', labels);
+  const n = labels.length;
+  const pred = argmaxRows(z, n, n ? z.length / n : 0);
+  const wrong = new Uint8Array(n);
+  for (let i = 0; i < n; i++) wrong[i] = pred[i] !== labels[i] ? 1 : 0;
   return { grad, wrong };
 }
 
@@ -39,6 +35,10 @@ export type LossOf = (logits: tf.Tensor2D, z: Float32Array) => tf.Tensor1D;
  * the input, the logits and the per-point loss values.
  */
 export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { grad: tf.Tensor4D; z: Float32Array; loss: Float32Array } {
+  // Losses built by lossFor (./losses) carry their name and labels: the data-parallel executor
+  // can then compute them on every core (engine/parallel), with the same numbers.
+  const tag = (lossOf as LossOf & { shard?: { objective: string; y: Int32Array; t: Int32Array | null } }).shard;
+  if (tag && tag.y.length === x.shape[0]) return valueAndInputGrad(model, x, tag.objective, tag.y, tag.t);
   let z: Float32Array = new Float32Array(0);
   let kept: tf.Tensor | null = null;
   const grad = tf.tidy(() =>
@@ -58,7 +58,7 @@ export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { gr
 
 /** The logits at x, as a row-major [n, k] array (one forward pass, no gradient). */
 export function logitsOf(model: Model, x: tf.Tensor4D): Float32Array {
-  const t = tf.tidy(() => model.forward(x, { training: false }));
+  const t = forwardEval(model, x);
   const z = Float32Array.from(t.dataSync() as Float32Array);
   t.dispose();
   return z;

@@ -92,24 +92,48 @@ function backwardFrom(graph: BoundGraph, j: number, A0: tf.Tensor, mode: BoundMo
   return addBias(acc, concretize(A, boxes[0], mode))!;
 }
 
-/** CROWN bounds of every neuron of boxes[i] (the input of op i), by a backward pass from op i − 1, in chunks of neurons. */
-function crownLayerBox(graph: BoundGraph, i: number, boxes: Box[], outBox: (k: number) => Box, chunkElements: number): Box {
+/**
+ * CROWN bounds of the neurons of boxes[i] (the input of op i), by backward passes from op i − 1
+ * in chunks of neurons. Before a ReLU only the neurons that `ibpBox` leaves unstable (lower < 0 <
+ * upper for some point of the batch) are bounded again: the relaxation of a stable ReLU does not
+ * depend on its bounds. The others keep `ibpBox`.
+ */
+function crownLayerBox(graph: BoundGraph, i: number, boxes: Box[], ibpBox: Box, outBox: (k: number) => Box, chunkElements: number): Box {
   const shape = graph.ops[i].inShape;
   const M = numel(shape);
   const n = boxes[0].lower.shape[0];
+  let rowsToBound: number[];
+  if (graph.ops[i].kind === 'relu') {
+    const l = ibpBox.lower.dataSync();
+    const u = ibpBox.upper.dataSync();
+    const need = new Uint8Array(M);
+    for (let k = 0; k < n * M; k++) if (l[k] < 0 && u[k] > 0) need[k % M] = 1;
+    rowsToBound = [];
+    for (let k = 0; k < M; k++) if (need[k]) rowsToBound.push(k);
+    if (rowsToBound.length === 0) return ibpBox;
+  } else {
+    rowsToBound = Array.from({ length: M }, (_, k) => k);
+  }
   let widest = numel(graph.inShape);
   for (let k = 0; k < i; k++) widest = Math.max(widest, numel(graph.ops[k].outShape));
-  const rows = Math.max(1, Math.min(M, Math.floor(chunkElements / Math.max(1, n * widest))));
+  const R = rowsToBound.length;
+  const rows = Math.max(1, Math.min(R, Math.floor(chunkElements / Math.max(1, n * widest))));
   const lowers: tf.Tensor[] = [];
   const uppers: tf.Tensor[] = [];
-  for (let m0 = 0; m0 < M; m0 += rows) {
-    const m = Math.min(rows, M - m0);
-    const A = tf.tile(tf.reshape(tf.cast(tf.oneHot(tf.range(m0, m0 + m, 1, 'int32'), M), 'float32'), [1, m, ...shape]), [n, 1, ...shape.map(() => 1)]);
+  for (let r0 = 0; r0 < R; r0 += rows) {
+    const ids = tf.tensor1d(rowsToBound.slice(r0, r0 + rows), 'int32');
+    const m = ids.shape[0];
+    const A = tf.tile(tf.reshape(tf.cast(tf.oneHot(ids, M), 'float32'), [1, m, ...shape]), [n, 1, ...shape.map(() => 1)]);
     lowers.push(backwardFrom(graph, i - 1, A, 'lower', boxes, outBox));
     uppers.push(backwardFrom(graph, i - 1, A, 'upper', boxes, outBox));
   }
-  const cat = (ts: tf.Tensor[]) => tf.reshape(ts.length === 1 ? ts[0] : tf.concat(ts, 1), [n, ...shape]);
-  return { lower: cat(lowers), upper: cat(uppers) };
+  const cat = (ts: tf.Tensor[]) => (ts.length === 1 ? ts[0] : tf.concat(ts, 1)) as tf.Tensor2D;
+  if (R === M) return { lower: tf.reshape(cat(lowers), [n, ...shape]), upper: tf.reshape(cat(uppers), [n, ...shape]) };
+  // Scatter the bounded rows back: P [R, M] selects them; the rest come from the IBP box.
+  const P = tf.cast(tf.oneHot(tf.tensor1d(rowsToBound, 'int32'), M), 'float32') as tf.Tensor2D;
+  const keep = tf.sub(1, tf.sum(P, 0));
+  const merge = (t: tf.Tensor2D, ibp: tf.Tensor) => tf.add(tf.reshape(tf.matMul(t, P), [n, ...shape]), tf.mul(ibp, tf.reshape(keep, shape)));
+  return { lower: merge(cat(lowers), ibpBox.lower), upper: merge(cat(uppers), ibpBox.upper) };
 }
 
 /**
@@ -133,7 +157,7 @@ export function computeBounds(graph: BoundGraph, box: Box, spec: tf.Tensor3D, op
       let b = ops[i - 1].ibp(boxes[i - 1]);
       const relaxed = !ops[i].affine;
       if (opts.method === 'crown' && relaxed && !tight && ops[i - 1].affine && numel(ops[i].inShape) <= maxNeurons) {
-        const c = crownLayerBox(graph, i, boxes, outBox, chunkElements);
+        const c = crownLayerBox(graph, i, boxes, b, outBox, chunkElements);
         b = intersect ? { lower: tf.maximum(c.lower, b.lower), upper: tf.minimum(c.upper, b.upper) } : c;
       }
       boxes.push(b);

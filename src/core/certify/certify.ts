@@ -98,9 +98,13 @@ export function summarizeMargins(margins: ArrayLike<number>): MarginSummary {
  * "survives" when it is certified. It never changes the images (xAdv is a copy of x) and keeps
  * every per-point margin lower bound for the summary.
  */
-export function certifierAsAttack(method: CertifyMethod, eps: number): Attack & { margins: number[]; summary(): MarginSummary } {
+export function certifierAsAttack(
+  method: CertifyMethod,
+  eps: number,
+): Attack & { margins: number[]; summary(): MarginSummary; details(): { method: CertifyMethod; eps: number; perPointMarginLowerBound: MarginSummary } } {
   const margins: number[] = [];
   return {
+    details: () => ({ method, eps, perPointMarginLowerBound: summarizeMargins(margins) }),
     entry: { name: `certify-${method}`, title: `Certified (${method.toUpperCase()})`, description: 'Verified lower bounds of the margins over the eps-box.', params: [] },
     radius: () => ({ norm: 'linf', eps }),
     margins,
@@ -113,4 +117,22 @@ export function certifierAsAttack(method: CertifyMethod, eps: number): Attack & 
       return { xAdv: x.clone(), fooled, gradEvals: 0 };
     },
   };
+}
+
+/**
+ * The certifier an evaluation spec asks for (null without `certify`), after checking the spec:
+ * an eps is required, and certification replaces the attack (and has no eps grid or benchmark).
+ * `archName`, when given, must have a layer-graph view.
+ */
+export function certifierForSpec(
+  spec: { certify?: CertifyMethod; eps?: number; attack: { name: string }; epsGrid?: number[]; benchmark?: string },
+  arch?: { name: string; layers?: unknown },
+): ReturnType<typeof certifierAsAttack> | null {
+  if (!spec.certify) return null;
+  if (spec.eps === undefined) throw new LabError('bad_input', `Certification needs a radius: give eps (e.g. 0.1) with certify ${spec.certify}.`);
+  if (spec.attack.name !== 'none') throw new LabError('bad_input', `Certification replaces the attack: leave the attack at none (got ${spec.attack.name}), or evaluate the attack in a separate run.`);
+  if (spec.epsGrid?.length) throw new LabError('bad_input', 'An eps grid is not available with certification yet; run one certification per eps.');
+  if (spec.benchmark) throw new LabError('bad_input', 'Certification and the corruption benchmark are separate evaluations; run them one at a time.');
+  if (arch && !arch.layers) throw new LabError('bad_input', `The ${arch.name} architecture has no layer list, so it cannot be certified; certify an mlp or mnist-cnn model.`);
+  return certifierAsAttack(spec.certify, spec.eps);
 }

@@ -41,10 +41,11 @@ export class BoundGraph {
     if (!model.arch.layers) {
       throw new LabError(
         'bad_input',
-        `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify an mlp or mnist-cnn model.`,
+        `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify an mlp, mnist-cnn or cnn-bn model.`,
       );
     }
-    return BoundGraph.fromLayers(model.arch.layers(model.input, model.numClasses), model.params, model.input);
+    // Parameters and batch norm running statistics (eval-mode batch norm reads both).
+    return BoundGraph.fromLayers(model.arch.layers(model.input, model.numClasses), model.tensorsByName(), model.input);
   }
 
   get outShape(): number[] {

@@ -233,30 +233,77 @@ export const pixelate: ImageCorruption = {
   },
 };
 
-/** Encodes and decodes the image as a JPEG of the given quality (1–100) with jpeg-js. */
-export function jpegRoundTrip(img: FloatImage, quality: number): FloatImage {
-  const { height: h, width: w, channels: c } = img;
-  const rgba = new Uint8Array(h * w * 4);
-  const d = img.data;
-  for (let p = 0; p < h * w; p++) {
-    for (let k = 0; k < 3; k++) {
-      const v = d[p * c + (c === 3 ? k : 0)];
-      rgba[p * 4 + k] = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
-    }
-    rgba[p * 4 + 3] = 255;
+/** JPEG works on 8×8 blocks: an image padded to whole blocks by repeating its edges codes exactly as the image itself. */
+const BLOCK = 8;
+/** Most pixels per JPEG file when several images are coded at once. */
+const JPEG_MAX_PIXELS = 1 << 22;
+
+/**
+ * Encodes and decodes images as JPEGs of the given quality (1–100) with jpeg-js. Several images
+ * go into one file as tiles on the 8×8 block grid, each padded by repeating its edge pixels as the
+ * encoder pads a lone image: blocks are coded independently (no chroma subsampling), so every
+ * tile decodes exactly as its image would alone, and the codec's set-up cost is paid once per file.
+ */
+export function jpegRoundTrip(imgs: FloatImage[], quality: number): FloatImage[] {
+  if (imgs.length === 0) return [];
+  const q = Math.max(1, Math.min(100, Math.round(quality)));
+  const out: FloatImage[] = [];
+  const { height: h, width: w, channels: c } = imgs[0];
+  const ph = Math.ceil(h / BLOCK) * BLOCK;
+  const pw = Math.ceil(w / BLOCK) * BLOCK;
+  const tiles = Math.max(1, Math.floor(JPEG_MAX_PIXELS / (ph * pw)));
+  for (let g = 0; g < imgs.length; g += tiles) {
+    const group = imgs.slice(g, g + tiles);
+    const cols = Math.ceil(Math.sqrt(group.length));
+    const rows = Math.ceil(group.length / cols);
+    const W = cols * pw;
+    const H = rows * ph;
+    const rgba = new Uint8Array(W * H * 4);
+    group.forEach((img, t) => {
+      const oy = Math.floor(t / cols) * ph;
+      const ox = (t % cols) * pw;
+      const d = img.data;
+      for (let y = 0; y < ph; y++) {
+        const sy = Math.min(y, h - 1);
+        for (let x = 0; x < pw; x++) {
+          const sx = Math.min(x, w - 1);
+          const p = sy * w + sx;
+          const o = ((oy + y) * W + ox + x) * 4;
+          for (let k = 0; k < 3; k++) {
+            const v = d[p * c + (c === 3 ? k : 0)];
+            rgba[o + k] = v > 0 ? (v >= 1 ? 255 : Math.round(v * 255)) : 0;
+          }
+          rgba[o + 3] = 255;
+        }
+      }
+    });
+    const encoded = jpeg.encode({ data: rgba, width: W, height: H }, q);
+    const px = jpeg.decode(encoded.data, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }).data;
+    group.forEach((img, t) => {
+      const oy = Math.floor(t / cols) * ph;
+      const ox = (t % cols) * pw;
+      const res = new Float32Array(h * w * c);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const o = ((oy + y) * W + ox + x) * 4;
+          const p = y * w + x;
+          if (c === 3) {
+            for (let k = 0; k < 3; k++) res[p * 3 + k] = px[o + k] / 255;
+          } else {
+            // Back to grey as PIL's convert('L') does.
+            res[p] = Math.round(LUMA[0] * px[o] + LUMA[1] * px[o + 1] + LUMA[2] * px[o + 2]) / 255;
+          }
+        }
+      }
+      out.push({ ...img, data: res });
+    });
   }
-  const encoded = jpeg.encode({ data: rgba, width: w, height: h }, Math.max(1, Math.min(100, Math.round(quality))));
-  const decoded = jpeg.decode(encoded.data, { useTArray: true, formatAsRGBA: true });
-  const out = new Float32Array(h * w * c);
-  const px = decoded.data;
-  for (let p = 0; p < h * w; p++) {
-    if (c === 3) {
-      for (let k = 0; k < 3; k++) out[p * 3 + k] = px[p * 4 + k] / 255;
-    } else {
-      out[p] = Math.round(LUMA[0] * px[p * 4] + LUMA[1] * px[p * 4 + 1] + LUMA[2] * px[p * 4 + 2]) / 255;
-    }
-  }
-  return { ...img, data: out };
+  return out;
+}
+
+function jpegQuality(img: FloatImage, severity: number, params: Record<string, unknown>): number {
+  const q = params.quality as number;
+  return q > 0 ? q : pick(JPEG_QUALITY.small, JPEG_QUALITY.large, img, params as never, severity);
 }
 
 export const jpegCompression: ImageCorruption = {
@@ -282,7 +329,10 @@ export const jpegCompression: ImageCorruption = {
     PRESET_PARAM,
   ],
   apply(img, severity, params) {
-    const q = params.quality as number;
-    return jpegRoundTrip(img, q > 0 ? q : pick(JPEG_QUALITY.small, JPEG_QUALITY.large, img, params, severity));
+    return jpegRoundTrip([img], jpegQuality(img, severity, params))[0];
+  },
+  applyBatch(imgs, severity, params) {
+    if (!imgs.length) return [];
+    return jpegRoundTrip(imgs, jpegQuality(imgs[0], severity, params));
   },
 };

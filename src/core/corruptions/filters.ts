@@ -170,14 +170,18 @@ export function diskKernel(radius: number, aliasBlur: number): { k: Float32Array
   }
   const cs = 2 * r + 1;
   const k = new Float32Array(cs * cs);
-  for (let y = 0; y < cs; y++) for (let x = 0; x < cs; x++) k[y * cs + x] = blurred[(y + half - r) * size + (x + half - r)];
+  let total = 0;
+  for (let y = 0; y < cs; y++) for (let x = 0; x < cs; x++) total += k[y * cs + x] = blurred[(y + half - r) * size + (x + half - r)];
+  // Renormalise: the softening reflects at the grid's edge, which can move the sum off 1 by ~1 %.
+  for (let i = 0; i < k.length; i++) k[i] /= total;
   return { k, size: cs };
 }
 
 /**
  * Linear motion blur (the formulation of the `imagecorruptions` package, after ImageMagick's
  * -motion-blur): 2·radius+1 copies of the image shifted along `angleDeg`, weighted by a one-sided
- * Gaussian of `sigma`, edges repeated. Shifts that leave the image stop the sum.
+ * Gaussian of `sigma`, edges repeated. Shifts that leave the image stop the sum, and the
+ * weights of the shifts used are renormalised (the original darkens small images there).
  */
 export function motionBlurPlane(src: Float32Array, h: number, w: number, radius: number, sigma: number, angleDeg: number): Float32Array {
   const width = 2 * Math.round(radius) + 1;
@@ -191,10 +195,17 @@ export function motionBlurPlane(src: Float32Array, h: number, w: number, radius:
   const sy = Math.sin(a);
   const sx = Math.cos(a);
   const out = new Float32Array(h * w);
-  for (let i = 0; i < width; i++) {
+  // Shifts past the image end the sum; the weights used are renormalised so brightness is kept.
+  let used = 0;
+  let taps = 0;
+  for (; taps < width; taps++) {
+    if (Math.abs(Math.ceil(taps * sy - 0.5)) >= h || Math.abs(Math.ceil(taps * sx - 0.5)) >= w) break;
+    used += weights[taps];
+  }
+  sum = used;
+  for (let i = 0; i < taps; i++) {
     const dy = -Math.ceil(i * sy - 0.5);
     const dx = -Math.ceil(i * sx - 0.5);
-    if (Math.abs(dy) >= h || Math.abs(dx) >= w) break;
     const wt = weights[i] / sum;
     for (let y = 0; y < h; y++) {
       const yy = Math.min(h - 1, Math.max(0, y - dy));

@@ -62,10 +62,24 @@ export function affineFromPoints(src: [number, number][], dst: [number, number][
  */
 export function warpPlane(src: Float32Array, h: number, w: number, inverse: Affine, mode: BorderMode): Float32Array {
   const out = new Float32Array(h * w);
+  const [a, b, c, d, e, f] = inverse;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const [sx, sy] = applyAffine(inverse, x, y);
-      out[y * w + x] = bilinear(src, h, w, sy, sx, mode);
+      const sx = a * x + b * y + c;
+      const sy = d * x + e * y + f;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        // Fast path: all four neighbours inside.
+        const fx = sx - x0;
+        const fy = sy - y0;
+        const p = y0 * w + x0;
+        out[y * w + x] = (1 - fy) * ((1 - fx) * src[p] + fx * src[p + 1]) + fy * ((1 - fx) * src[p + w] + fx * src[p + w + 1]);
+      } else if (mode === 'constant' && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h)) {
+        out[y * w + x] = 0;
+      } else {
+        out[y * w + x] = bilinear(src, h, w, sy, sx, mode);
+      }
     }
   }
   return out;

@@ -20,6 +20,9 @@ import { labelNoiseRate } from './labels';
 import { resolveStep, type StepInput } from './registry';
 import type { Corruption, PlanState, StampPlan } from './types';
 
+/** Images corrupted together (bounds the float copies held at once). */
+export const RECIPE_CHUNK = 256;
+
 export interface ResolvedStep {
   index: number;
   corruption: Corruption;
@@ -114,28 +117,45 @@ export function planSplit(
   return { splitName, seed, steps, origins: state.origins, labels: state.labels, trueLabels, stamps, notes, streams, changesLabels, subsamples };
 }
 
-/** The corrupted pixels of source image `origin` (float, clipped to [0, 1]). */
-export function corruptImage(plan: SplitPlan, source: SplitArrays, origin: number): FloatImage {
-  let img = imageFromBytes(source.images, origin, source.height, source.width, source.channels);
+/**
+ * The corrupted pixels (float, clipped to [0, 1]) of several source images, step by step. Each
+ * image's result depends only on its own pixels and random streams, so it is the same whatever
+ * other images are processed with it.
+ */
+export function corruptImages(plan: SplitPlan, source: SplitArrays, origins: ArrayLike<number>): FloatImage[] {
+  let imgs: FloatImage[] = Array.from(origins, (o) => imageFromBytes(source.images, o, source.height, source.width, source.channels));
   for (const s of plan.steps) {
     const c = s.corruption;
     if (c.kind === 'image') {
-      const { colour, alpha } = splitAlpha(img);
-      const out = c.apply(colour, s.severity, s.params, plan.streams[s.index].fork(origin));
-      if (out.height !== source.height || out.width !== source.width || out.channels !== colour.channels) {
-        throw new LabError('internal', `Internal error: corruption ${c.name} changed the image shape.`);
-      }
-      img = joinAlpha(clip01InPlace(out), alpha);
+      const parts = imgs.map(splitAlpha);
+      const rngs = Array.from(origins, (o) => plan.streams[s.index].fork(o));
+      const outs = c.applyBatch
+        ? c.applyBatch(parts.map((p) => p.colour), s.severity, s.params, rngs)
+        : parts.map((p, i) => c.apply(p.colour, s.severity, s.params, rngs[i]));
+      imgs = outs.map((out, i) => {
+        if (out.height !== source.height || out.width !== source.width || out.channels !== parts[i].colour.channels) {
+          throw new LabError('internal', `Internal error: corruption ${c.name} changed the image shape.`);
+        }
+        return joinAlpha(clip01InPlace(out), parts[i].alpha);
+      });
     } else {
       const stamp = plan.stamps.get(s.index);
-      if (stamp && origin < stamp.marked.length && stamp.marked[origin]) {
+      if (!stamp) continue;
+      imgs = imgs.map((img, i) => {
+        const o = origins[i];
+        if (o >= stamp.marked.length || !stamp.marked[o]) return img;
         const { colour, alpha } = splitAlpha(img);
-        stamp.stamp(colour, plan.streams[s.index].fork(origin));
-        img = joinAlpha(clip01InPlace(colour), alpha);
-      }
+        stamp.stamp(colour, plan.streams[s.index].fork(o));
+        return joinAlpha(clip01InPlace(colour), alpha);
+      });
     }
   }
-  return img;
+  return imgs;
+}
+
+/** The corrupted pixels of source image `origin` (float, clipped to [0, 1]). */
+export function corruptImage(plan: SplitPlan, source: SplitArrays, origin: number): FloatImage {
+  return corruptImages(plan, source, [origin])[0];
 }
 
 /** Whether the pixels change at all (some image step, or a stamp). */
@@ -195,7 +215,8 @@ export function allocateResult(plan: SplitPlan, source: SplitArrays): SplitArray
 /** Corrupts result images [start, end) of a plan into `out`. */
 export function corruptRange(plan: SplitPlan, source: SplitArrays, out: SplitArrays, start: number, end: number): void {
   if (!touchesPixels(plan)) return;
-  for (let i = start; i < end; i++) imageToBytes(corruptImage(plan, source, plan.origins[i]), out.images, i);
+  const imgs = corruptImages(plan, source, plan.origins.subarray(start, end));
+  for (let i = start; i < end; i++) imageToBytes(imgs[i - start], out.images, i);
 }
 
 /** What the new split holds besides images and labels, and a summary for the dataset's record. */
@@ -242,7 +263,7 @@ export function runRecipe(
 ): RecipeResult {
   const plan = planSplit(source, recipe, opts);
   const out = allocateResult(plan, source);
-  corruptRange(plan, source, out, 0, out.count);
+  for (let start = 0; start < out.count; start += RECIPE_CHUNK) corruptRange(plan, source, out, start, Math.min(out.count, start + RECIPE_CHUNK));
   return finishResult(plan, source, out, opts.numClasses);
 }
 

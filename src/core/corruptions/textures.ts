@@ -70,25 +70,42 @@ export function nextPowerOfTwo(n: number): number {
  */
 export function plasmaFractal(size: number, decay: number, rng: Rng): Float32Array {
   const n = size;
+  if (n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`plasmaFractal needs a power of two, got ${n}.`);
+  const mask = n - 1;
   const m = new Float64Array(n * n);
-  const at = (y: number, x: number) => m[(((y % n) + n) % n) * n + (((x % n) + n) % n)];
+  // The map needs size² uniforms (65,536 for MNIST-C's 256×256 fog), so they come from a small
+  // xorshift generator seeded by the Rng: still fixed by the seed, and several times faster.
+  let x32 = rng.nextUint32() | 1;
+  const u = () => {
+    x32 ^= x32 << 13;
+    x32 ^= x32 >>> 17;
+    x32 ^= x32 << 5;
+    return (x32 >>> 0) / 2147483648 - 1;
+  };
   let step = n;
   let wibble = 100;
   while (step >= 2) {
     const half = step >> 1;
+    const amp = wibble * wibble;
     // Squares: the centre of every square gets the mean of its corners plus noise.
     for (let y = half; y < n; y += step) {
+      const ya = ((y - half) & mask) * n;
+      const yb = ((y + half) & mask) * n;
       for (let x = half; x < n; x += step) {
-        const mean = (at(y - half, x - half) + at(y - half, x + half) + at(y + half, x - half) + at(y + half, x + half)) / 4;
-        m[y * n + x] = mean + wibble * rng.uniform(-wibble, wibble);
+        const xa = (x - half) & mask;
+        const xb = (x + half) & mask;
+        m[y * n + x] = (m[ya + xa] + m[ya + xb] + m[yb + xa] + m[yb + xb]) * 0.25 + amp * u();
       }
     }
     // Diamonds: edge midpoints get the mean of their four neighbours at distance `half`.
     for (let y = 0; y < n; y += half) {
-      const xStart = (y / half) % 2 === 0 ? half : 0;
-      for (let x = xStart; x < n; x += step) {
-        const mean = (at(y - half, x) + at(y + half, x) + at(y, x - half) + at(y, x + half)) / 4;
-        m[y * n + x] = mean + wibble * rng.uniform(-wibble, wibble);
+      const ya = ((y - half) & mask) * n;
+      const yb = ((y + half) & mask) * n;
+      const row = y * n;
+      for (let x = (y / half) % 2 === 0 ? half : 0; x < n; x += step) {
+        const xa = (x - half) & mask;
+        const xb = (x + half) & mask;
+        m[row + x] = (m[ya + x] + m[yb + x] + m[row + xa] + m[row + xb]) * 0.25 + amp * u();
       }
     }
     step = half;
@@ -97,8 +114,9 @@ export function plasmaFractal(size: number, decay: number, rng: Rng): Float32Arr
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < m.length; i++) {
-    if (m[i] < lo) lo = m[i];
-    if (m[i] > hi) hi = m[i];
+    const v = m[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   const out = new Float32Array(n * n);
   const span = hi - lo || 1;
@@ -134,12 +152,16 @@ function splat(plane: Float32Array, h: number, w: number, y: number, x: number, 
  * from random seeds, bend slightly and branch at about 60°, as frost ferns do on a cold window.
  * `scale` sets the crystal length relative to the image (1 = published look at this size).
  */
+/** Crystal seeds per pixel of the image side (tuned for a mean brightness near 0.5 at any size). */
+const FROST_SEEDS_PER_PIXEL = 0.5;
+
 export function frostTexture(h: number, w: number, rng: Rng, scale = 1): Float32Array {
   const size = Math.max(h, w);
   const p = nextPowerOfTwo(size);
   const haze = cropSquare(plasmaFractal(p, 2, rng), p, h, w);
   const crystals = new Float32Array(h * w);
-  const seeds = Math.max(3, Math.round((h * w) / 110));
+  // Crystal length grows with the image, so seeds grow with its side: the same coverage at every size.
+  const seeds = Math.max(3, Math.round((FROST_SEEDS_PER_PIXEL * h * w) / size));
   const stepLen = 0.5;
   const grow = (y0: number, x0: number, angle: number, length: number, intensity: number, depth: number) => {
     let y = y0;
@@ -167,7 +189,7 @@ export function frostTexture(h: number, w: number, rng: Rng, scale = 1): Float32
   const out = new Float32Array(h * w);
   for (let i = 0; i < out.length; i++) {
     const c = 1 - Math.exp(-1.6 * soft[i]);
-    const v = 0.3 * haze[i] + 0.85 * c;
+    const v = 0.2 + 0.3 * haze[i] + 0.7 * c;
     out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return out;

@@ -38,6 +38,11 @@ export interface ImageCorruption extends CorruptionBase {
    * the caller). May return a new image or modify `img`; the caller clips to [0, 1].
    */
   apply(img: FloatImage, severity: number, params: ParamValues, rng: Rng): FloatImage;
+  /**
+   * Optional: corrupts several images at once with exactly the result `apply` gives each (used
+   * where one call per image is slow, e.g. JPEG encoding, which packs the images into one file).
+   */
+  applyBatch?(imgs: FloatImage[], severity: number, params: ParamValues, rngs: Rng[]): FloatImage[];
 }
 
 /** What the split-level corruptions work on: the current examples, by their index in the source split. */

@@ -152,7 +152,8 @@ export function writeDatasetSplits(labDir: string, datasetId: string, splits: { 
  * Writes the whole dataset folder at once: files go to `${labDir}/datasets/.tmp-${datasetId}`,
  * which is renamed to `${labDir}/datasets/${datasetId}` when complete. On any error the temp
  * folder is removed, so a failed import leaves nothing behind. Fails with 'conflict' if the
- * dataset folder already exists.
+ * dataset folder already exists. `extras` are further per-split arrays written into the same
+ * folder (listed under their key in the returned files).
  */
 export function writeDatasetDirAtomic(
   labDir: string,

@@ -36,6 +36,7 @@ import {
 // Imported for their side effects first: they register the kernels this file adds to or replaces.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import * as fast from './wasm-kernels';
 
 type Shape4 = [number, number, number, number];
 
@@ -255,8 +256,19 @@ let installed = false;
 export function installKernelSupplements(): void {
   if (installed) return;
   installed = true;
-  add('Conv2DBackpropFilter', 'wasm', makeConv2dBackpropFilter('wasm'));
+  const legacy = process.env.ROBUSTLAB_WASM_KERNELS === 'legacy';
+  if (legacy) {
+    add('Conv2DBackpropFilter', 'wasm', makeConv2dBackpropFilter('wasm'));
+    replace('Conv2DBackpropInput', 'wasm', makeConv2dBackpropInput);
+  } else {
+    add('Conv2DBackpropFilter', 'wasm', fast.makeConv2dBackpropFilter());
+    replace('Conv2DBackpropInput', 'wasm', (original) => fast.makeConv2dBackpropInput(original, makeConv2dBackpropInput(original)));
+    replace('Identity', 'wasm', () => fast.identityShared);
+    replace('Cast', 'wasm', fast.makeCast);
+    replace('BatchMatMul', 'wasm', fast.makeBatchMatMul);
+    replace('Sum', 'wasm', fast.makeSum);
+    replace('MaxPoolGrad', 'wasm', fast.makeMaxPoolGrad);
+  }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
-  replace('Conv2DBackpropInput', 'wasm', makeConv2dBackpropInput);
   replace('Conv2DBackpropFilter', 'cpu', (original) => makeConv2dBackpropFilter('cpu', original));
 }

@@ -3,11 +3,13 @@
  * dataset split, batched, with per-class counts. Results are stored as an evaluation of the model.
  */
 import { LabError } from '../../shared/errors';
-import type { EvalSpec, EvaluationInfo } from '../../shared/schemas';
+import type { EvalSpec, EvaluationInfo, EvaluationReport } from '../../shared/schemas';
 import { tf } from '../engine/backend';
 import { Rng } from '../engine/random';
 import { gatherBatch, limitSplit, readSplit } from '../data/dataset';
-import { resolveAttack } from '../attacks/registry';
+import { checkClasses, resolveAttack } from '../attacks/registry';
+import { certifierForSpec } from '../certify/certify';
+import { checkEpsGrid, EvaluationSuite, type SuiteOptions } from './suite';
 import type { JobContext } from '../jobs/context';
 import { loadStoredModel } from '../store/model-files';
 import type { Model } from '../models/model';
@@ -22,6 +24,8 @@ export interface EvalCounts {
   perClass: { label: number; count: number; cleanCorrect: number; robustCorrect: number | null }[];
   gradEvalsPerPoint: number;
   seconds: number;
+  /** Everything measured beyond the counts (see ./suite.ts). */
+  report: EvaluationReport;
 }
 
 /**
@@ -34,7 +38,14 @@ export async function evaluateModel(
   numClasses: number,
   attack: Attack | null,
   params: ParamValues,
-  opts: { batchSize: number; seed: number; tick: () => Promise<void>; onBatch?: (done: number, total: number, c: EvalCounts) => void },
+  opts: {
+    batchSize: number;
+    seed: number;
+    tick: () => Promise<void>;
+    onBatch?: (done: number, total: number, c: Omit<EvalCounts, 'report'>) => void;
+    /** Report options (eps grid, gallery, masking checks); default: none of them. */
+    suite?: Partial<SuiteOptions>;
+  },
 ): Promise<EvalCounts> {
   const t0 = Date.now();
   const n = split.count;
@@ -45,7 +56,15 @@ export async function evaluateModel(
     cleanCorrect: 0,
     robustCorrect: attack ? 0 : null,
   }));
-  const counts: EvalCounts = { count: 0, cleanCorrect: 0, robustCorrect: attack ? 0 : null, perClass, gradEvalsPerPoint: 0, seconds: 0 };
+  const counts: Omit<EvalCounts, 'report'> = { count: 0, cleanCorrect: 0, robustCorrect: attack ? 0 : null, perClass, gradEvalsPerPoint: 0, seconds: 0 };
+  const suite = new EvaluationSuite(model, attack, params, {
+    attackName: attack?.entry.name ?? 'none',
+    numClasses,
+    classNames: [],
+    gallery: 0,
+    checks: { masking: false, unbounded: false, blackBox: false },
+    ...opts.suite,
+  });
   let gradEvals = 0;
   for (let start = 0, b = 0; start < n; start += opts.batchSize, b++) {
     await opts.tick();
@@ -55,16 +74,11 @@ export async function evaluateModel(
     const x = tf.tensor4d(batch.x, [batch.n, h, w, c]);
     const y = tf.tensor1d(batch.y, 'int32');
     try {
-      const pred = tf.tidy(() => tf.argMax(model.forward(x, { training: false }), 1));
-      const p = pred.dataSync();
-      pred.dispose();
-      let fooled: Uint8Array | null = null;
-      if (attack) {
-        const res = await attack.run(model, x, y, params, { rng: new Rng(opts.seed).fork(`batch-${b}`), tick: opts.tick });
-        res.xAdv.dispose();
-        fooled = res.fooled;
-        gradEvals += res.gradEvals * batch.n;
-      }
+      // Clean predictions, the attack and the report's measurements (./suite.ts).
+      const r = await suite.batch(x, y, batch.y, start, new Rng(opts.seed).fork(`batch-${b}`), opts.tick);
+      const p = r.cleanPred;
+      const fooled = r.fooled;
+      gradEvals += r.gradEvals * batch.n;
       for (let i = 0; i < batch.n; i++) {
         const label = batch.y[i];
         if (label >= numClasses) {
@@ -94,13 +108,15 @@ export async function evaluateModel(
   }
   counts.gradEvalsPerPoint = counts.count ? gradEvals / counts.count : 0;
   counts.seconds = (Date.now() - t0) / 1000;
-  return counts;
+  return { ...counts, report: suite.report(counts.seconds) };
 }
 
 export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<EvaluationInfo> {
   const { store } = ctx;
   const ds = store.getDataset(spec.dataset);
-  const { attack, params } = resolveAttack(spec.attack);
+  // Certification (IBP / CROWN) runs through the same loop as an attack that "breaks" every uncertified point.
+  const certifier = certifierForSpec(spec);
+  const { attack, params } = certifier ? { attack: certifier as Attack, params: {} as ParamValues } : resolveAttack(spec.attack);
   const { model, record } = loadStoredModel(store, spec.model);
   try {
     const [h, w, c] = record.inputShape;
@@ -116,12 +132,21 @@ export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<Ev
         `Model "${record.name}" predicts ${record.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`,
       );
     }
+    if (attack) checkClasses(attack, params, record.numClasses);
+    checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
     const split = limitSplit(readSplit(store.labDir, ds.files as never, spec.split), spec.limit);
     const t0 = Date.now();
     const counts = await evaluateModel(model, split, record.numClasses, attack, params, {
       batchSize: spec.batchSize,
       seed: spec.seed,
       tick: () => ctx.tick(),
+      suite: {
+        attackName: spec.attack.name,
+        classNames: ds.classNames,
+        epsGrid: spec.epsGrid,
+        gallery: certifier ? 0 : spec.gallery,
+        checks: certifier ? { masking: false, unbounded: false, blackBox: false } : spec.checks,
+      },
       onBatch: (done, total, cnt) => {
         const secs = (Date.now() - t0) / 1000;
         ctx.progress({
@@ -141,29 +166,45 @@ export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<Ev
     const robustAccuracy = counts.robustCorrect == null ? null : counts.count ? counts.robustCorrect / counts.count : 0;
     const metrics = [{ key: 'clean_accuracy', step: 0, value: cleanAccuracy }];
     if (robustAccuracy != null) metrics.push({ key: 'robust_accuracy', step: 0, value: robustAccuracy });
+    if (certifier && robustAccuracy != null) metrics.push({ key: 'certified_accuracy', step: 0, value: robustAccuracy });
+    metrics.push(...reportMetrics(counts.report));
     ctx.log(metrics);
     return store.insertEvaluation({
       runId: ctx.run.id,
       modelId: record.id,
       datasetId: ds.id,
       split: spec.split,
-      attack: { name: spec.attack.name, params },
+      attack: certifier ? { name: certifier.entry.name, params: { eps: spec.eps! } } : { name: spec.attack.name, params },
       count: counts.count,
       cleanAccuracy,
       robustAccuracy,
-      details: {
-        perClass: counts.perClass.map((p) => ({
-          ...p,
-          name: ds.classNames[p.label] ?? String(p.label),
-          cleanAccuracy: p.count ? p.cleanCorrect / p.count : null,
-          robustAccuracy: p.robustCorrect == null || !p.count ? null : p.robustCorrect / p.count,
-        })),
-        gradEvalsPerPoint: counts.gradEvalsPerPoint,
-        seconds: counts.seconds,
-        radius: attack?.radius?.(params) ?? null,
-      },
+      // The typed EvaluationReport (perClass, gradEvalsPerPoint, seconds and radius as before).
+      details: (certifier ? { ...counts.report, certified: certifier.details() } : counts.report) as unknown as Record<string, unknown>,
     });
   } finally {
     model.dispose();
   }
+}
+
+/** The report's headline numbers as run metrics (curves: one key per eps). */
+export function reportMetrics(r: EvaluationReport): { key: string; step: number; value: number }[] {
+  const out: { key: string; step: number; value: number }[] = [];
+  const put = (key: string, value: number | null | undefined) => {
+    if (value != null && Number.isFinite(value)) out.push({ key, step: 0, value });
+  };
+  put('ece_clean', r.calibration.clean.ece);
+  put('ece_adversarial', r.calibration.adversarial?.ece);
+  put('worst_class_accuracy', r.worstClass.clean?.accuracy);
+  put('worst_class_robust_accuracy', r.worstClass.robust?.accuracy);
+  if (r.attack.kind !== 'none') {
+    put('attack_seconds', r.cost.attackSeconds);
+    put('grad_evals_per_point', r.cost.gradEvalsPerPoint);
+    put('queries_per_point', r.cost.queriesPerPoint);
+  }
+  put('median_perturbation', r.minimal?.median);
+  put('target_success_rate', r.targeted?.successRate);
+  if (r.epsCurve?.source === 'grid') for (const p of r.epsCurve.points) put(`robust_accuracy@eps=${+p.eps.toPrecision(6)}`, p.robustAccuracy);
+  for (const s of r.stages ?? []) if (!s.skipped) put(`stage/${s.name}/robust_accuracy`, s.robustAccuracyAfter);
+  put('masking_warnings', r.checks.ran.length ? r.checks.warnings.length : null);
+  return out;
 }

@@ -12,8 +12,9 @@
  *   move there, though the model may still be easy to fool.
  * - unbounded-not-broken: PGD allowed to change every pixel arbitrarily (eps = 1) does not bring
  *   accuracy down to chance or below; any correct attack must, so the attack is failing.
- * - blackbox-beats-whitebox: a black-box attack (Square), which sees only outputs, breaks points
- *   that the gradient attacks could not; the gradients are misleading.
+ * - blackbox-beats-whitebox: a black-box attack (Square), which sees only outputs, breaks at least
+ *   1 % of the points that the gradient attacks could not; the gradients are misleading, or the
+ *   gradient attack too weak.
  */
 import { tf } from '../engine/backend';
 import type { Rng } from '../engine/random';
@@ -172,10 +173,10 @@ export function maskingWarnings(f: MaskingFindings): MaskingWarning[] {
       });
     }
   }
-  if (f.blackBox && f.blackBox.broke > 0 && f.blackBox.broke >= 0.005 * f.blackBox.count) {
+  if (f.blackBox && f.blackBox.broke > 0 && f.blackBox.broke >= 0.01 * f.blackBox.count) {
     out.push({
       code: 'blackbox-beats-whitebox',
-      message: `The black-box Square attack, which sees only the model’s outputs, broke ${f.blackBox.broke} image${f.blackBox.broke === 1 ? '' : 's'} that ${f.blackBox.source} could not. A black-box attack should be weaker than a gradient attack, so the gradients are misleading (gradient masking). Trust the lower number, and evaluate with autoattack.`,
+      message: `The black-box Square attack, which sees only the model’s outputs, broke ${f.blackBox.broke} image${f.blackBox.broke === 1 ? '' : 's'} (${pct(f.blackBox.broke / Math.max(1, f.blackBox.count))}) that ${f.blackBox.source} could not. A black-box attack should not beat a gradient attack: either the gradients are misleading (gradient masking) or the gradient attack was too weak. Trust the lower accuracy, and evaluate with autoattack or with more steps and restarts.`,
       value: f.blackBox.broke / Math.max(1, f.blackBox.count),
     });
   }

@@ -8,6 +8,8 @@ import { LabStore } from '../store/store';
 import { JobContext } from './context';
 import { runTraining } from '../training/trainer';
 import { runEvaluation } from '../eval/evaluate';
+import { runCorruptJob } from '../corruptions/job';
+import { runCorruptionBenchmark } from '../eval/corruption-benchmark';
 
 export interface RunJobOptions {
   runId: string;
@@ -35,6 +37,8 @@ export async function runJob(
     const spec = JobSpecSchema.parse(run.spec);
     const ctx = new JobContext(store, run, opts.emit, opts.isCancelled);
     if (spec.kind === 'train') await runTraining(ctx, spec);
+    else if (spec.kind === 'corrupt') await runCorruptJob(ctx, spec);
+    else if (spec.benchmark === 'corruptions') await runCorruptionBenchmark(ctx, spec);
     else await runEvaluation(ctx, spec);
     store.endRun(opts.runId, 'finished');
     emitStatus('finished');

@@ -14,7 +14,11 @@ export interface InputShape {
   channels: number;
 }
 
-export type ParamKind = 'conv2d.weight' | 'linear.weight' | 'bias';
+/**
+ * 'batchnorm.weight' / 'batchnorm.bias': a normalization layer's per-channel scale and shift
+ * (1-D, same layout in PyTorch and tfjs; initialised to 1 and 0 as PyTorch does).
+ */
+export type ParamKind = 'conv2d.weight' | 'linear.weight' | 'bias' | 'batchnorm.weight' | 'batchnorm.bias';
 
 export interface ParamDef {
   /** PyTorch state_dict name, e.g. 'conv1.weight'. */
@@ -26,6 +30,34 @@ export interface ParamDef {
   fanIn: number;
 }
 
+/**
+ * A buffer: state saved with the weights but not trained (batch norm's running_mean,
+ * running_var and num_batches_tracked). Same layout in PyTorch and tfjs. 'int64' buffers
+ * (PyTorch saves num_batches_tracked as int64) are counters kept as numbers, not tensors.
+ */
+export interface BufferDef {
+  /** PyTorch state_dict name, e.g. 'bn1.running_mean'. */
+  name: string;
+  torchShape: number[];
+  dtype: 'float32' | 'int64';
+  /** The value every element starts at (PyTorch: running_mean 0, running_var 1, num_batches_tracked 0). */
+  init: number;
+}
+
+/**
+ * Batch statistics a training-mode forward pass reports for one batch-norm layer: the batch
+ * mean and the unbiased batch variance per channel (what PyTorch folds into the running
+ * estimates). The Model collects them and applies them in commitBufferUpdates() (see model.ts).
+ */
+export type BatchStatsSink = (layer: string, mean: tf.Tensor1D, unbiasedVar: tf.Tensor1D) => void;
+
+export interface ForwardOptions {
+  /** Batch norm uses the batch's statistics (true) or the running ones (false, the default). */
+  training?: boolean;
+  /** Training mode only: where batch-norm layers report their batch statistics. */
+  batchStats?: BatchStatsSink;
+}
+
 export interface Architecture {
   name: string;
   title: string;
@@ -33,13 +65,14 @@ export interface Architecture {
   description: string;
   /** Parameters in order. Throws LabError('shape_mismatch') if the input does not fit. */
   params(input: InputShape, numClasses: number): ParamDef[];
-  /** Params in tfjs layout, x float32 NHWC in [0, 1]; returns logits [N, numClasses]. */
-  forward(
-    p: Record<string, tf.Tensor>,
-    x: tf.Tensor4D,
-    input: InputShape,
-    opts?: { training?: boolean },
-  ): tf.Tensor2D;
+  /** Buffers (batch norm running statistics) in order; absent or empty when there are none. */
+  buffers?(input: InputShape, numClasses: number): BufferDef[];
+  /**
+   * Params and float buffers in tfjs layout (one record, by name), x float32 NHWC in [0, 1];
+   * returns logits [N, numClasses]. Never changes the buffers itself: in training mode it
+   * reports batch statistics through opts.batchStats.
+   */
+  forward(p: Record<string, tf.Tensor>, x: tf.Tensor4D, input: InputShape, opts?: ForwardOptions): tf.Tensor2D;
   /** What the tensor shapes of a PyTorch state_dict say about the input and the classes. */
   inferFromTorchShapes(shapes: Record<string, number[]>): { input?: InputShape; numClasses: number };
   /**

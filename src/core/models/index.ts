@@ -1,4 +1,4 @@
-export type { Architecture, InputShape, LayerOp, ParamDef, ParamKind } from './architecture';
+export type { Architecture, BufferDef, ForwardOptions, InputShape, LayerOp, ParamDef, ParamKind } from './architecture';
 export { ARCHITECTURES, getArchitecture, listArchitectures } from './registry';
 export { Model, type TorchTensor } from './model';
 export { tfjsShape, tfjsToTorch, torchToTfjs } from './layout';

@@ -17,6 +17,8 @@ export function tfjsShape(kind: ParamKind, torchShape: readonly number[]): numbe
       return [i, o];
     }
     case 'bias':
+    case 'batchnorm.weight':
+    case 'batchnorm.bias':
       return [...torchShape];
   }
 }

@@ -4,12 +4,16 @@
 import { LabError } from '../../shared/errors';
 import type { ArchitectureInfo } from '../../shared/schemas';
 import type { Architecture } from './architecture';
+import { cnnBn } from './cnn-bn';
 import { mlp } from './mlp';
 import { mnistCnn } from './mnist-cnn';
+import { resnet } from './resnet';
 
 export const ARCHITECTURES: Record<string, Architecture> = {
   [mlp.name]: mlp,
   [mnistCnn.name]: mnistCnn,
+  [cnnBn.name]: cnnBn,
+  [resnet.name]: resnet,
 };
 
 export function getArchitecture(name: string): Architecture {

@@ -5,6 +5,8 @@
  *             padded with spaces so the data starts 8-byte aligned
  *   rest      the tensors' bytes, little-endian, back to back; offsets are relative to this part
  * Weights are written as F32; F32, F16, BF16 and F64 are read (and converted to float32).
+ * I64 (PyTorch's integer buffers, batch norm's num_batches_tracked) is read into a tensor with
+ * dtype 'I64' (exact values in `int64`, float32 copies in `data`) and written back as I64.
  *
  * Runs in: Node (core).
  */
@@ -15,7 +17,7 @@ import { getArchitecture } from './registry';
 
 const MAX_HEADER = 100 * 1024 * 1024;
 const FLOAT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
-const OTHER_DTYPES = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'I64', 'F8_E4M3', 'F8_E5M2', 'C64']);
+const OTHER_DTYPES = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'I32', 'U64', 'F8_E4M3', 'F8_E5M2', 'C64']);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function bad(message: string): LabError {
@@ -26,7 +28,19 @@ function numel(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
 
-/** Encodes float32 tensors (PyTorch layouts) and optional string metadata. */
+/** The exact int64 values of an 'I64' tensor (from `int64`, else the rounded floats). */
+function int64Values(name: string, t: TorchTensor): BigInt64Array {
+  if (t.int64) {
+    if (t.int64.length !== t.data.length) throw new Error(`Internal error: tensor "${name}" has ${t.int64.length} int64 values for ${t.data.length} floats.`);
+    return t.int64;
+  }
+  return BigInt64Array.from(t.data, (v) => {
+    if (!Number.isSafeInteger(v)) throw new Error(`Internal error: tensor "${name}" is I64 but holds ${v}.`);
+    return BigInt(v);
+  });
+}
+
+/** Encodes tensors (PyTorch layouts: float32, or I64 where dtype says so) and optional string metadata. */
 export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata?: Record<string, string>): Buffer {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
@@ -37,8 +51,8 @@ export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata
     if (t.data.length !== numel(t.shape)) {
       throw new Error(`Internal error: tensor "${name}" has ${t.data.length} values for shape [${t.shape}].`);
     }
-    const bytes = t.data.length * 4;
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    const bytes = t.data.length * (t.dtype === 'I64' ? 8 : 4);
+    header[name] = { dtype: t.dtype === 'I64' ? 'I64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -48,8 +62,13 @@ export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata
   out.writeBigUInt64LE(BigInt(json.length), 0);
   json.copy(out, 8);
   let at = 8 + json.length;
-  for (const [, t] of entries) {
-    if (LITTLE_ENDIAN) {
+  for (const [name, t] of entries) {
+    if (t.dtype === 'I64') {
+      for (const v of int64Values(name, t)) {
+        out.writeBigInt64LE(v, at);
+        at += 8;
+      }
+    } else if (LITTLE_ENDIAN) {
       Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(out, at);
       at += t.data.byteLength;
     } else {
@@ -155,12 +174,12 @@ export function decodeSafetensors(buf: Uint8Array): {
         `Tensor "${name}" claims bytes ${begin} to ${end} of the data, but the file holds only ${dataLen} bytes of data; the file is truncated.`,
       );
     }
-    const width = FLOAT_BYTES[dtype];
+    const width = dtype === 'I64' ? 8 : FLOAT_BYTES[dtype];
     if (width === undefined) {
       if (OTHER_DTYPES.has(dtype)) {
         throw bad(
-          `Tensor "${name}" is stored as ${dtype}, but weights must be floating point (F32, F16, BF16 or F64). ` +
-            'Save only the model parameters (no integer buffers) and try again.',
+          `Tensor "${name}" is stored as ${dtype}, but weights must be floating point (F32, F16, BF16 or F64); ` +
+            'only I64 is read for integer buffers such as batch norm’s num_batches_tracked. Save the weights in one of these types and try again.',
         );
       }
       throw bad(`Tensor "${name}" has the unknown dtype "${dtype}"; the file is broken or from a newer format.`);
@@ -172,7 +191,13 @@ export function decodeSafetensors(buf: Uint8Array): {
       );
     }
     spans.push({ name, begin, end });
-    tensors[name] = { shape: [...(shape as number[])], data: decodeFloats(dtype, view, dataStart + begin, count) };
+    if (dtype === 'I64') {
+      const int64 = new BigInt64Array(count);
+      for (let i = 0; i < count; i++) int64[i] = view.getBigInt64(dataStart + begin + 8 * i, true);
+      tensors[name] = { shape: [...(shape as number[])], data: Float32Array.from(int64, (v) => Number(v)), dtype: 'I64', int64 };
+    } else {
+      tensors[name] = { shape: [...(shape as number[])], data: decodeFloats(dtype, view, dataStart + begin, count) };
+    }
   }
   // The tensors must tile the data exactly: no overlaps, no holes, nothing left over.
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -5,10 +5,35 @@
 import { tf } from '../engine/backend';
 import type { OptimizerSpec } from '../../shared/schemas';
 
+/** An optimizer's state as plain arrays (for checkpoints): named tensors plus numbers. */
+export interface OptimizerState {
+  tensors: Record<string, { shape: number[]; data: Float32Array }>;
+  numbers: Record<string, number>;
+}
+
 export interface Optimizer {
   /** Applies one update with the given learning rate. Gradients are not disposed. */
   step(grads: Record<string, tf.Tensor>, lr: number): void;
+  /** The state (momentum buffers, Adam moments and step count), to resume exactly. */
+  exportState(): OptimizerState;
+  importState(state: OptimizerState): void;
   dispose(): void;
+}
+
+function exportVars(prefix: string, m: Map<string, tf.Variable>, out: OptimizerState['tensors']): void {
+  for (const [name, v] of m) out[`${prefix}.${name}`] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+}
+
+function importVars(prefix: string, m: Map<string, tf.Variable>, state: OptimizerState, create: boolean): void {
+  for (const [key, t] of Object.entries(state.tensors)) {
+    if (!key.startsWith(`${prefix}.`)) continue;
+    const name = key.slice(prefix.length + 1);
+    const v = m.get(name);
+    const value = tf.tensor(t.data, t.shape, 'float32');
+    if (v) v.assign(value);
+    else if (create) m.set(name, tf.variable(value, false, `${name}.${prefix}`));
+    value.dispose();
+  }
 }
 
 export function makeOptimizer(spec: OptimizerSpec, vars: Map<string, tf.Variable>): Optimizer {
@@ -43,6 +68,16 @@ class Sgd implements Optimizer {
         v.assign(v.sub(g.mul(lr)));
       }
     });
+  }
+
+  exportState(): OptimizerState {
+    const tensors: OptimizerState['tensors'] = {};
+    exportVars('momentum', this.buf, tensors);
+    return { tensors, numbers: {} };
+  }
+
+  importState(state: OptimizerState): void {
+    importVars('momentum', this.buf, state, true);
   }
 
   dispose(): void {
@@ -84,6 +119,19 @@ class Adam implements Optimizer {
         p.assign(p.sub(m.div(denom).mul(lr / bc1)));
       }
     });
+  }
+
+  exportState(): OptimizerState {
+    const tensors: OptimizerState['tensors'] = {};
+    exportVars('m', this.m, tensors);
+    exportVars('v', this.v, tensors);
+    return { tensors, numbers: { t: this.t } };
+  }
+
+  importState(state: OptimizerState): void {
+    importVars('m', this.m, state, false);
+    importVars('v', this.v, state, false);
+    this.t = state.numbers.t ?? 0;
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 /**
  * Learning-rate schedules, as a function of the global step (0-based) so a cosine schedule is
- * smooth within epochs; 'step' decays by gamma every stepEpochs epochs.
+ * smooth within epochs; 'step' decays by gamma every stepEpochs epochs. An optional linear
+ * warm-up scales the first warmupEpochs·stepsPerEpoch steps.
  */
 import type { ScheduleSpec } from '../../shared/schemas';
 
@@ -10,7 +11,15 @@ export function learningRate(
   step: number,
   stepsPerEpoch: number,
   totalSteps: number,
+  warmupEpochs = 0,
 ): number {
+  const base = scheduled(schedule, baseLr, step, stepsPerEpoch, totalSteps);
+  // Linear warm-up: step s (0-based) of W warm-up steps runs at (s + 1)/W of the scheduled rate.
+  const warm = Math.round(warmupEpochs * stepsPerEpoch);
+  return warm > 0 && step < warm ? (base * (step + 1)) / warm : base;
+}
+
+function scheduled(schedule: ScheduleSpec, baseLr: number, step: number, stepsPerEpoch: number, totalSteps: number): number {
   switch (schedule.name) {
     case 'constant':
       return baseLr;

@@ -62,14 +62,10 @@ export const awp: TrainMethod = {
     if (!(gamma > 0) || ctx.epoch <= (p.awpWarmup as number)) return null;
     const vars = model.variables();
     const grads = gradientsAt(model, lossAt);
-    const deltas = tf.tidy(() =>
-      grads.map((g, i) => {
-        if (vars[i].rank < 2) return null;
-        const wn = tf.norm(vars[i]);
-        const gn = tf.add(tf.norm(g), 1e-12);
-        return tf.keep(tf.mul(g, tf.div(tf.mul(wn, gamma), gn)));
-      }),
-    );
+    const deltas: (tf.Tensor | null)[] = grads.map((g, i) => {
+      if (vars[i].rank < 2) return null;
+      return tf.tidy(() => tf.mul(g, tf.div(tf.mul(tf.norm(vars[i]), gamma), tf.add(tf.norm(g), 1e-12))));
+    });
     tf.dispose(grads);
     const restore = moveWeights(model, deltas);
     tf.dispose(deltas.filter((d): d is tf.Tensor => d !== null));

@@ -10,10 +10,13 @@ import { ce, klFromLogits } from '../losses/common';
 import type { TrainMethod } from './method';
 import { stackPair, splitPair } from './pair';
 
+/** Each image scaled to L2 norm 1 (first by its largest entry, so tiny gradients neither underflow nor lose precision). */
 function l2normalize(t: tf.Tensor): tf.Tensor {
   const n = t.shape[0];
-  const norm = tf.sqrt(tf.add(tf.sum(tf.square(tf.reshape(t, [n, -1])), 1), 1e-12));
-  return tf.div(t, tf.reshape(norm, [n, 1, 1, 1]));
+  const flat = tf.reshape(t, [n, -1]);
+  const scaled = tf.div(flat, tf.add(tf.max(tf.abs(flat), 1, true), 1e-30));
+  const norm = tf.sqrt(tf.add(tf.sum(tf.square(scaled), 1, true), 1e-12));
+  return tf.reshape(tf.div(scaled, norm), t.shape);
 }
 
 export const vat: TrainMethod = {

@@ -1,0 +1,363 @@
+/**
+ * Faster wasm kernels, registered over tfjs-backend-wasm 4.22's own where its profile says they
+ * dominate a training or attack step (batch 128, mnist-cnn / mlp; see README "Performance"):
+ *
+ * - Identity and same-dtype Cast share the input's buffer (as the cpu backend does) instead of
+ *   copying it. tfjs clones every tensor a gradient needs through Identity, so each recorded
+ *   activation used to be copied once per step.
+ * - BatchMatMul with transposeA/transposeB: the wasm kernel sends every transposed product to a
+ *   scalar reference loop (10-20x slower than XNNPACK's GEMM). Here the operand is transposed
+ *   explicitly and the product runs on the XNNPACK path. Those products are the weight and input
+ *   gradients of every linear layer.
+ * - Sum over leading axes (bias gradients: [N,H,W,C] summed to [C]): one pass over the data in
+ *   JavaScript, accumulating in float64, instead of a 4-D transpose followed by a reduction.
+ * - MaxPoolGrad: tfjs-backend-wasm's loop is very slow (~60 ms for a [128,26,26,32] input); this
+ *   one recomputes each window's argmax (first maximum wins, as in tfjs's cpu kernel and
+ *   PyTorch) and routes the gradient there, in one pass.
+ * - Conv2DBackpropFilter (which wasm lacks) as im2col + one GEMM:
+ *       dW[K, co] = colsᵀ[K, P] · dy[P, co],  K = kh·kw·ci,  P = N·oh·ow
+ *   where colsᵀ is built from x in JavaScript and the product runs on XNNPACK.
+ * - Conv2DBackpropInput as one GEMM + col2im:
+ *       dcols[P, K] = dy[P, co] · Wᵀ[co, K],  then dx[n, ih, iw, ci] += dcols[p, (a, b, ci)]
+ *   which works for every stride and padding.
+ *
+ * Every kernel here reads and writes the wasm heap in place (no copies through JavaScript
+ * arrays) and frees its temporaries before it returns. Each falls back to the kernel it replaced
+ * for cases it does not handle (other dtypes, NCHW, dilations).
+ *
+ * Runs in: Node (job workers, CLI, tests, the engine's parallel workers).
+ */
+import {
+  backend_util,
+  getKernel,
+  util,
+  type Conv2DBackpropFilterAttrs,
+  type Conv2DBackpropInputAttrs,
+  type DataType,
+  type KernelConfig,
+  type KernelFunc,
+  type MaxPoolGradAttrs,
+  type NamedAttrMap,
+  type SumAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+
+type Shape4 = [number, number, number, number];
+
+/** The surface of tfjs-backend-wasm's BackendWasm that these kernels use. */
+export interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: ArrayLike<number>): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  incRef(dataId: object): void;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+function f32(b: WasmBackendLike, t: TensorInfo): Float32Array {
+  return b.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Runs a registered kernel of the wasm backend (the original ones, or ours). */
+function run(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+  const k = getKernel(name, 'wasm');
+  if (!k) throw new Error(`Internal error: the wasm kernel ${name} is not registered.`);
+  return k.kernelFunc({ inputs, backend: backend as never, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity, Cast
+
+export const identityShared: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: TensorInfo };
+  (backend as unknown as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
+export function makeCast(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { dtype } = args.attrs as { dtype: DataType };
+    if (x.dtype === dtype && dtype !== 'string' && dtype !== 'complex64') return identityShared(args);
+    return original.kernelFunc(args);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// BatchMatMul
+
+/** Swaps the last two axes of a tensor (a Transpose kernel call). */
+function transposeLast2(backend: WasmBackendLike, t: TensorInfo): TensorInfo {
+  const r = t.shape.length;
+  const perm = t.shape.map((_, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return run('Transpose', backend, { x: t }, { perm });
+}
+
+export function makeBatchMatMul(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    // XNNPACK serves only untransposed products of one matrix pair; everything else in the wasm
+    // kernel is a scalar loop. Batched products (leading dims > 1) are left to the original.
+    const single = (t: TensorInfo) => util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+    if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' || !single(a) || !single(b)) {
+      return original.kernelFunc(args);
+    }
+    const backend = args.backend as unknown as WasmBackendLike;
+    const temps: TensorInfo[] = [];
+    try {
+      const a2 = transposeA ? transposeLast2(backend, a) : a;
+      if (transposeA) temps.push(a2);
+      const b2 = transposeB ? transposeLast2(backend, b) : b;
+      if (transposeB) temps.push(b2);
+      return original.kernelFunc({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sum over leading axes
+
+export function makeSum(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+    const rank = x.shape.length;
+    if (x.dtype !== 'float32' || rank < 2) return original.kernelFunc(args);
+    const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    // Only a proper leading prefix of the axes: [0], [0,1], ... (a bias gradient).
+    const k = axes.length;
+    if (k === 0 || k >= rank || axes.some((v, i) => v !== i)) return original.kernelFunc(args);
+    const rows = util.sizeFromShape(x.shape.slice(0, k));
+    const cols = util.sizeFromShape(x.shape.slice(k));
+    if (rows < 2 || cols < 1 || rows * cols < 4096) return original.kernelFunc(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const out = backend.makeOutput(outShape, 'float32');
+    const xv = f32(backend, x);
+    const acc = new Float64Array(cols);
+    for (let r = 0, o = 0; r < rows; r++, o += cols) {
+      for (let c = 0; c < cols; c++) acc[c] += xv[o + c];
+    }
+    f32(backend, out).set(acc);
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// MaxPoolGrad
+
+export function makeMaxPoolGrad(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) return original.kernelFunc(args);
+    const info = backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+    const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    const dx = backend.makeOutput([...input.shape], 'float32');
+    const xv = f32(backend, input);
+    const gv = f32(backend, dy);
+    const dv = f32(backend, dx);
+    dv.fill(0);
+    const best = new Float32Array(C);
+    const where = new Int32Array(C);
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = oh * sh - pt;
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = ow * sw - pl;
+          best.fill(-Infinity);
+          where.fill(-1);
+          for (let a = 0; a < fh; a++) {
+            const ih = h0 + a;
+            if (ih < 0 || ih >= H) continue;
+            for (let b = 0; b < fw; b++) {
+              const iw = w0 + b;
+              if (iw < 0 || iw >= W) continue;
+              const base = ((n * H + ih) * W + iw) * C;
+              for (let c = 0; c < C; c++) {
+                const v = xv[base + c];
+                if (v > best[c]) {
+                  best[c] = v;
+                  where[c] = base + c;
+                }
+              }
+            }
+          }
+          const g = ((n * OH + oh) * OW + ow) * C;
+          for (let c = 0; c < C; c++) {
+            const i = where[c];
+            if (i >= 0) dv[i] += gv[g + c];
+          }
+        }
+      }
+    }
+    return dx;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution gradients through GEMM
+
+type ConvGeom = {
+  N: number;
+  H: number;
+  W: number;
+  ci: number;
+  OH: number;
+  OW: number;
+  co: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+};
+
+function geometry(info: backend_util.Conv2DInfo): ConvGeom {
+  return {
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    ci: info.inChannels,
+    OH: info.outHeight,
+    OW: info.outWidth,
+    co: info.outChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
+  };
+}
+
+/** colsᵀ[(a, b, c), p] = x[n, oh·s + a − pad, ow·s + b − pad, c] (0 outside), p = (n, oh, ow). */
+function im2colT(x: Float32Array, out: Float32Array, g: ConvGeom): void {
+  const { N, H, W, ci, OH, OW, kh, kw, sh, sw, pt, pl } = g;
+  const P = N * OH * OW;
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const row0 = (a * kw + b) * ci * P;
+      let p = 0;
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * sh + a - pt;
+          const inH = ih >= 0 && ih < H;
+          const rowBase = (n * H + ih) * W;
+          if (ci === 1) {
+            for (let ow = 0; ow < OW; ow++, p++) {
+              const iw = ow * sw + b - pl;
+              out[row0 + p] = inH && iw >= 0 && iw < W ? x[rowBase + iw] : 0;
+            }
+            continue;
+          }
+          for (let ow = 0; ow < OW; ow++, p++) {
+            const iw = ow * sw + b - pl;
+            if (inH && iw >= 0 && iw < W) {
+              const src = (rowBase + iw) * ci;
+              for (let c = 0, d = row0 + p; c < ci; c++, d += P) out[d] = x[src + c];
+            } else {
+              for (let c = 0, d = row0 + p; c < ci; c++, d += P) out[d] = 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx[n, ih, iw, c] = Σ dcols[p, (a, b, c)] over the windows that cover the pixel. */
+function col2im(dcols: Float32Array, dx: Float32Array, g: ConvGeom): void {
+  const { N, H, W, ci, OH, OW, kh, kw, sh, sw, pt, pl } = g;
+  const K = kh * kw * ci;
+  dx.fill(0);
+  let p = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, p++) {
+        const row = p * K;
+        for (let a = 0; a < kh; a++) {
+          const ih = oh * sh + a - pt;
+          if (ih < 0 || ih >= H) continue;
+          for (let b = 0; b < kw; b++) {
+            const iw = ow * sw + b - pl;
+            if (iw < 0 || iw >= W) continue;
+            const dst = ((n * H + ih) * W + iw) * ci;
+            const src = row + (a * kw + b) * ci;
+            for (let c = 0; c < ci; c++) dx[dst + c] += dcols[src + c];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** out[M, N] = a[M, K] · b[K, N] on XNNPACK (through the BatchMatMul kernel, no transposes). */
+function gemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return run('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
+}
+
+function reshaped(t: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: t.dataId, dtype: t.dtype, shape };
+}
+
+export function makeConv2dBackpropFilter(original?: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') {
+      if (original) return original.kernelFunc(args);
+      throw new Error(`Internal error: Conv2DBackpropFilter on wasm supports float32 NHWC only, got ${dataFormat}.`);
+    }
+    const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const g = geometry(info);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const P = g.N * g.OH * g.OW;
+    const K = g.kh * g.kw * g.ci;
+    const cols = backend.makeOutput([1, K, P], 'float32');
+    try {
+      im2colT(f32(backend, x), f32(backend, cols), g);
+      const out = gemm(backend, cols, reshaped(dy, [1, P, g.co]));
+      return reshaped(out, [...filterShape]);
+    } finally {
+      backend.disposeData(cols.dataId);
+    }
+  };
+}
+
+export function makeConv2dBackpropInput(original: KernelConfig, flippedConv?: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return original.kernelFunc(args);
+    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const g = geometry(info);
+    // With stride 1 and many input channels XNNPACK's convolution of the padded dy with the
+    // flipped filter is faster than GEMM + col2im (measured: 26 vs 32 ms for [128,11,11,64] →
+    // [128,13,13,32]); with few input channels (a first layer) GEMM + col2im wins (7 vs 20 ms).
+    if (flippedConv && g.sh === 1 && g.sw === 1 && g.ci >= 8) return flippedConv(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const P = g.N * g.OH * g.OW;
+    const K = g.kh * g.kw * g.ci;
+    const temps: TensorInfo[] = [];
+    try {
+      const wt = run('Transpose', backend, { x: reshaped(filter, [K, g.co]) }, { perm: [1, 0] }); // [co, K]
+      temps.push(wt);
+      const dcols = gemm(backend, reshaped(dy, [1, P, g.co]), reshaped(wt, [1, g.co, K])); // [1, P, K]
+      temps.push(dcols);
+      const dx = backend.makeOutput([...inputShape], 'float32');
+      col2im(f32(backend, dcols), f32(backend, dx), g);
+      return dx;
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+}
