@@ -1,31 +1,112 @@
 /**
  * `npm run bench`: images/s of a training step, an input-gradient (PGD) step and a forward pass
  * for `mlp` and `mnist-cnn` at batch 128, on every backend that loads here, next to PyTorch's
- * figures from ../shared/bench/torch_reference.py on the same machine.
- * `npm run bench -- --json` prints one JSON line.
+ * figures from ../shared/bench/torch_reference.py on the same machine, with the ratio to PyTorch
+ * and the fraction of the machine's peak FLOP/s each figure reaches.
+ *
+ * The steps are the ones the lab runs: the training step is the trainer's (mean cross-entropy,
+ * gradients through engine/parallel, then Adam as in the PyTorch reference), the PGD step is
+ * attacks/util's lossGradient plus the sign step and projection, the forward pass is
+ * engine/parallel's forwardEval. On wasm they use every core (data-parallel workers); the row
+ * "wasm-1thread" is the same with ROBUSTLAB_THREADS=1.
+ *
+ * Model FLOPs per image count a multiply-add as 2 and follow the architecture's layer list:
+ * forward = Σ layers; input-gradient step = 2 × forward (every layer's input gradient, the
+ * first layer's included); training step = 3 × forward − the first layer's input gradient.
+ * Peak FLOP/s = cores × GHz × fp32 SIMD lanes × 2 (FMA) × FMA units per core, from
+ * /proc/cpuinfo (lanes: 16 with avx512f, 8 with avx/avx2, else 4; FMA units: BENCH_FMA_UNITS,
+ * default 2). wasm SIMD has 128-bit vectors (4 lanes), so on an AVX-512 machine wasm can reach
+ * at most a quarter of that peak; the report names both.
+ *
+ * `npm run bench -- --json` prints one JSON line. BENCH_SECONDS (default 3) sets the time per
+ * figure; BENCH_BACKENDS (e.g. "wasm") limits the backends.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine, tf } from '../src/core/engine/backend';
-import { crossEntropy } from '../src/core/engine/ops';
+import { crossEntropyGrads, forwardEval, parallelInfo } from '../src/core/engine/parallel';
 import { Rng } from '../src/core/engine/random';
 import { Model } from '../src/core/models/model';
+import type { LayerOp } from '../src/core/models/architecture';
 import { makeOptimizer } from '../src/core/training/optim';
 import { lossGradient, projectLinf } from '../src/core/attacks/util';
-import { benchCorruptions } from './corruptions';
+import { resolveAttack } from '../src/core/attacks/registry';
 
 const BATCH = 128;
+const ARCHS = ['mlp', 'mnist-cnn'] as const;
+const STEPS = ['train_step', 'input_grad_step', 'forward'] as const;
+type Step = (typeof STEPS)[number];
 const args = process.argv.slice(2);
 const jsonOnly = args.includes('--json');
 const minSeconds = Number(process.env.BENCH_SECONDS ?? 3);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const INPUT = { height: 28, width: 28, channels: 1 };
 
-type Step = 'train_step' | 'input_grad_step' | 'forward';
+/** Model FLOPs per image of each step (multiply-add = 2), from the architecture's layer list. */
+export function flopsPerImage(arch: string): Record<Step, number> {
+  const model = Model.init(arch, INPUT, 10, 0);
+  try {
+    const layers: LayerOp[] = model.arch.layers!(INPUT, 10);
+    let [h, w, c] = [INPUT.height, INPUT.width, INPUT.channels];
+    let features = 0;
+    const perLayer: number[] = [];
+    for (const l of layers) {
+      if (l.op === 'conv2d') {
+        const [kh, kw, ci, co] = model.params.get(l.weight)!.shape;
+        const oh = l.pad === 'same' ? Math.ceil(h / l.stride) : Math.floor((h - kh) / l.stride) + 1;
+        const ow = l.pad === 'same' ? Math.ceil(w / l.stride) : Math.floor((w - kw) / l.stride) + 1;
+        perLayer.push(2 * oh * ow * co * kh * kw * ci);
+        [h, w, c] = [oh, ow, co];
+      } else if (l.op === 'maxpool' || l.op === 'avgpool') {
+        h = Math.floor((h - l.size) / l.stride) + 1;
+        w = Math.floor((w - l.size) / l.stride) + 1;
+      } else if (l.op === 'flatten-chw') {
+        features = h * w * c;
+      } else if (l.op === 'linear') {
+        const [fin, fout] = model.params.get(l.weight)!.shape;
+        features = fout;
+        perLayer.push(2 * fin * fout);
+      }
+    }
+    void features;
+    const forward = perLayer.reduce((s, v) => s + v, 0);
+    return { forward, input_grad_step: 2 * forward, train_step: 3 * forward - (perLayer[0] ?? 0) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The machine's peak fp32 FLOP/s and how it was computed. */
+export function machinePeak(): { gflops: number; wasmGflops: number; how: string } {
+  let mhz = 0;
+  let flags = '';
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    for (const m of info.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)) mhz = Math.max(mhz, Number(m[1]));
+    flags = /^flags\s*:(.*)$/m.exec(info)?.[1] ?? '';
+  } catch {
+    /* not Linux */
+  }
+  if (!mhz) mhz = Math.max(...os.cpus().map((c) => c.speed));
+  const has = (f: string) => new RegExp(`\\b${f}\\b`).test(flags);
+  const lanes = has('avx512f') ? 16 : has('avx2') || has('avx') ? 8 : 4;
+  const fma = has('fma') ? 2 : 1;
+  const units = Number(process.env.BENCH_FMA_UNITS ?? 2);
+  const cores = os.cpus().length;
+  const ghz = mhz / 1000;
+  const gflops = cores * ghz * lanes * fma * units;
+  const wasmGflops = cores * ghz * 4 * fma * units;
+  const how =
+    `${cores} cores × ${ghz.toFixed(2)} GHz × ${lanes} fp32 lanes (${lanes === 16 ? 'AVX-512' : lanes === 8 ? 'AVX2' : 'SSE'}) × ` +
+    `${fma} (FMA) × ${units} FMA units = ${gflops.toFixed(1)} GFLOP/s; wasm SIMD (128-bit, 4 lanes) can reach at most ${wasmGflops.toFixed(1)}`;
+  return { gflops, wasmGflops, how };
+}
 
 /** Runs fn repeatedly (after warm-up) for at least minSeconds or maxIters; returns images/s. */
-async function timeIt(fn: () => void, maxIters: number): Promise<number> {
+function timeIt(fn: () => void, maxIters: number): number {
   fn();
   fn();
   let iters = 0;
@@ -39,23 +120,19 @@ async function timeIt(fn: () => void, maxIters: number): Promise<number> {
   return (iters * BATCH) / secs;
 }
 
-async function benchModel(arch: string, slow: boolean): Promise<Record<Step, number>> {
-  const input = { height: 28, width: 28, channels: 1 };
-  const model = Model.init(arch, input, 10, 0);
+function benchModel(arch: string, slow: boolean): Record<Step, number> {
+  const model = Model.init(arch, INPUT, 10, 0);
   const rng = new Rng(1);
   const x = tf.tensor4d(rng.fillUniform(new Float32Array(BATCH * 784), 0, 1), [BATCH, 28, 28, 1]);
-  const y = tf.tensor1d(Int32Array.from({ length: BATCH }, () => rng.int(10)), 'int32');
-  const opt = makeOptimizer({ name: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 0, beta1: 0.9, beta2: 0.999 }, model.params);
-  const names = new Map([...model.params].map(([k, v]) => [v.name, k]));
+  const labels = Int32Array.from({ length: BATCH }, () => rng.int(10));
+  const y = tf.tensor1d(labels, 'int32');
+  // Adam, as the PyTorch reference trains with.
+  const opt = makeOptimizer({ name: 'adam', lr: 1e-3, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999 } as never, model.params);
   const maxIters = slow ? 3 : 10_000;
   const train = () => {
-    const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(x, { training: true }), y, 'mean') as tf.Scalar, model.variables());
-    const byName: Record<string, tf.Tensor> = {};
-    for (const [k, g] of Object.entries(grads)) byName[names.get(k) ?? k] = g;
-    opt.step(byName, 0.01);
-    value.dataSync();
-    value.dispose();
-    tf.dispose(grads);
+    const r = crossEntropyGrads(model, x, labels);
+    opt.step(Object.fromEntries(r.grads), 1e-3);
+    tf.dispose([r.logits, ...r.grads.values()]);
   };
   const pgdStep = () => {
     const { grad } = lossGradient(model, x, y);
@@ -65,14 +142,14 @@ async function benchModel(arch: string, slow: boolean): Promise<Record<Step, num
     grad.dispose();
   };
   const forward = () => {
-    const out = tf.tidy(() => model.forward(x, { training: false }));
+    const out = forwardEval(model, x);
     out.dataSync();
     out.dispose();
   };
   const res = {
-    train_step: await timeIt(train, maxIters),
-    input_grad_step: await timeIt(pgdStep, maxIters),
-    forward: await timeIt(forward, slow ? 10 : 10_000),
+    train_step: timeIt(train, maxIters),
+    input_grad_step: timeIt(pgdStep, maxIters),
+    forward: timeIt(forward, slow ? 10 : 10_000),
   };
   opt.dispose();
   model.dispose();
@@ -80,7 +157,7 @@ async function benchModel(arch: string, slow: boolean): Promise<Record<Step, num
   return res;
 }
 
-function torchReference(): { ok: boolean; result?: unknown; reason?: string } {
+function torchReference(): { ok: boolean; result?: { images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>; reason?: string } {
   const script = path.resolve(root, '..', 'shared', 'bench', 'torch_reference.py');
   if (!fs.existsSync(script)) return { ok: false, reason: `${script} not found` };
   const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', timeout: 600_000 });
@@ -92,53 +169,138 @@ function torchReference(): { ok: boolean; result?: unknown; reason?: string } {
   }
 }
 
+type Row = { backend: string; device: string; model: string; step: Step; images_per_s: number; pytorch_images_per_s: number | null; ratio: number | null; gflops: number; pct_peak: number; pct_wasm_peak: number | null };
+
+/**
+ * Attack throughput, points × steps per second, of PGD and APGD-CE as the evaluation runs them
+ * (batch 128). Labels are the model's own predictions and eps is tiny, so no point breaks and
+ * every step runs on every point (the attacks drop broken points otherwise).
+ */
+async function benchAttacks(arch: string, slow: boolean): Promise<{ pgd: number; apgd_ce: number }> {
+  const model = Model.init(arch, INPUT, 10, 0);
+  const rng = new Rng(2);
+  const x = tf.tensor4d(rng.fillUniform(new Float32Array(BATCH * 784), 0, 1), [BATCH, 28, 28, 1]);
+  const y = tf.tidy(() => tf.cast(tf.argMax(model.forward(x), 1), 'int32') as tf.Tensor1D);
+  const out = { pgd: 0, apgd_ce: 0 };
+  for (const name of ['pgd', 'apgd-ce'] as const) {
+    const { attack, params } = resolveAttack({ name, params: { eps: 1e-4, steps: slow ? 3 : 20 } });
+    let rate = 0;
+    for (let rep = 0; rep < 2; rep++) {
+      // The first run warms up.
+      const t0 = performance.now();
+      const r = await attack!.run(model, x, y, params, { rng: new Rng(3), tick: async () => {} });
+      r.xAdv.dispose();
+      rate = (r.gradEvals * BATCH) / ((performance.now() - t0) / 1000);
+    }
+    out[name === 'pgd' ? 'pgd' : 'apgd_ce'] = rate;
+  }
+  model.dispose();
+  tf.dispose([x, y]);
+  return out;
+}
+
 async function main() {
+  const only = process.env.BENCH_BACKENDS?.split(',').map((s) => s.trim());
+  const choices = ['tensorflow-gpu', 'tensorflow', 'wasm', 'wasm-1thread', 'cpu'].filter((c) => !only || only.includes(c));
   const backends: Record<string, unknown> = {};
-  for (const choice of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) {
+  const results: Record<string, { device: string; images_per_s: Record<string, Record<Step, number>> }> = {};
+  /** Attack throughput per backend and model: points × steps / s of PGD and APGD-CE. */
+  const attacks: Record<string, Record<string, { pgd: number; apgd_ce: number }>> = {};
+  const savedThreads = process.env.ROBUSTLAB_THREADS;
+  for (const choice of choices) {
+    const force = choice === 'wasm-1thread' ? 'wasm' : choice;
+    if (choice === 'wasm-1thread') process.env.ROBUSTLAB_THREADS = '1';
+    else if (savedThreads === undefined) delete process.env.ROBUSTLAB_THREADS;
+    else process.env.ROBUSTLAB_THREADS = savedThreads;
     let info;
     try {
-      info = await initEngine({ force: choice });
+      info = await initEngine({ force });
     } catch (err) {
       backends[choice] = { available: false, reason: (err as Error).message };
       continue;
     }
     const slow = info.name === 'cpu';
     const models: Record<string, Record<Step, number>> = {};
-    for (const arch of ['mlp', 'mnist-cnn']) {
-      models[arch] = await benchModel(arch, slow);
+    const attackRates: Record<string, { pgd: number; apgd_ce: number }> = {};
+    for (const arch of ARCHS) {
+      models[arch] = benchModel(arch, slow);
       if (!jsonOnly) process.stderr.write(`${choice} ${arch}: ${JSON.stringify(Object.fromEntries(Object.entries(models[arch]).map(([k, v]) => [k, Math.round(v)])))}\n`);
+      attackRates[arch] = await benchAttacks(arch, slow);
     }
-    backends[choice] = { available: true, backend: info.name, device: info.device, images_per_s: models };
+    attacks[choice] = attackRates;
+    const par = parallelInfo();
+    const device = info.name === 'wasm' ? `${info.device.replace(/, \d+ threads?$/, '')}, ${par.threads} thread${par.threads > 1 ? 's' : ''}` : info.device;
+    backends[choice] = { available: true, backend: info.name, device, images_per_s: models, parallel: info.name === 'wasm' ? par : undefined };
+    results[choice] = { device, images_per_s: models };
   }
+  if (savedThreads === undefined) delete process.env.ROBUSTLAB_THREADS;
+  else process.env.ROBUSTLAB_THREADS = savedThreads;
   const torch = torchReference();
+  const tref = torch.ok ? torch.result!.images_per_s : {};
+  const peak = machinePeak();
+  const flops = Object.fromEntries(ARCHS.map((a) => [a, flopsPerImage(a)])) as Record<string, Record<Step, number>>;
+  const rows: Row[] = [];
+  for (const [name, r] of Object.entries(results)) {
+    for (const arch of ARCHS) {
+      for (const step of STEPS) {
+        const v = r.images_per_s[arch][step];
+        const ref = tref[arch]?.[step] ?? null;
+        const gflops = (v * flops[arch][step]) / 1e9;
+        rows.push({
+          backend: name,
+          device: r.device,
+          model: arch,
+          step,
+          images_per_s: Math.round(v),
+          pytorch_images_per_s: ref,
+          ratio: ref ? Number((v / ref).toFixed(3)) : null,
+          gflops: Number(gflops.toFixed(2)),
+          pct_peak: Number(((100 * gflops) / peak.gflops).toFixed(2)),
+          pct_wasm_peak: name.startsWith('wasm') ? Number(((100 * gflops) / peak.wasmGflops).toFixed(2)) : null,
+        });
+      }
+    }
+  }
+  const torchRows = ARCHS.flatMap((arch) =>
+    STEPS.filter((s) => tref[arch]?.[s]).map((step) => ({
+      model: arch,
+      step,
+      images_per_s: tref[arch][step],
+      gflops: Number(((tref[arch][step] * flops[arch][step]) / 1e9).toFixed(2)),
+      pct_peak: Number(((100 * tref[arch][step] * flops[arch][step]) / 1e9 / peak.gflops).toFixed(2)),
+    })),
+  );
   const report = {
     date: new Date().toISOString(),
     batch: BATCH,
     node: process.version,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    peak_gflops: Number(peak.gflops.toFixed(1)),
+    wasm_peak_gflops: Number(peak.wasmGflops.toFixed(1)),
+    peak_how: peak.how,
+    flops_per_image: flops,
     backends,
-    pytorch: torch.ok ? torch.result : { available: false, reason: torch.reason },
-    // Corruption speed (pure JS, default severity): images/s per corruption; see bench/corruptions.ts.
-    corruptions: benchCorruptions(Number(process.env.BENCH_CORRUPTION_IMAGES ?? 500), jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`)),
+    attack_points_steps_per_s: attacks,
+    pytorch: torch.ok ? { ...torch.result, rows: torchRows } : { available: false, reason: torch.reason },
+    rows,
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
-  const rows: string[][] = [['backend', 'model', 'step', 'img/s', 'PyTorch img/s', 'ratio']];
-  const tref = (torch.ok ? (torch.result as { images_per_s: Record<string, Record<Step, number>> }).images_per_s : {}) as Record<string, Record<Step, number>>;
-  for (const [name, b] of Object.entries(backends)) {
-    const bb = b as { available: boolean; images_per_s?: Record<string, Record<Step, number>> };
-    if (!bb.available) continue;
-    for (const [arch, steps] of Object.entries(bb.images_per_s!)) {
-      for (const [step, v] of Object.entries(steps)) {
-        const ref = tref[arch]?.[step as Step];
-        rows.push([name, arch, step, v.toFixed(0), ref ? String(ref) : '—', ref ? (v / ref).toFixed(2) : '—']);
-      }
-    }
+  const table: string[][] = [['backend', 'model', 'step', 'img/s', 'PyTorch img/s', 'ratio', 'GFLOP/s', '% peak']];
+  for (const r of rows) {
+    table.push([r.backend, r.model, r.step, String(r.images_per_s), r.pytorch_images_per_s ? String(r.pytorch_images_per_s) : '—', r.ratio != null ? r.ratio.toFixed(2) : '—', r.gflops.toFixed(1), r.pct_peak.toFixed(1)]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const r of torchRows) table.push(['pytorch', r.model, r.step, String(r.images_per_s), '', '', r.gflops.toFixed(1), r.pct_peak.toFixed(1)]);
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  console.log(`peak: ${peak.how}`);
+  for (const [name, byArch] of Object.entries(attacks)) {
+    for (const [arch, a] of Object.entries(byArch)) console.log(`attack throughput ${name} ${arch}: PGD ${a.pgd.toFixed(0)}, APGD-CE ${a.apgd_ce.toFixed(0)} points × steps / s`);
+  }
+  for (const [name, r] of Object.entries(results)) console.log(`${name}: ${r.device}`);
   for (const [name, b] of Object.entries(backends)) {
     const bb = b as { available: boolean; reason?: string };
     if (!bb.available) console.log(`${name}: not available — ${bb.reason}`);

@@ -556,7 +556,7 @@ export function buildProgram(): Command {
   runs
     .command('list')
     .description('list runs, newest first')
-    .option('--kind <kind>', 'train or eval')
+    .option('--kind <kind>', 'train, eval or corrupt')
     .option('--status <status>', 'queued, running, finished, failed, cancelled, interrupted')
     .option('--limit <n>', 'at most N runs', num('limit', true), 50)
     .action(async (o) => {
@@ -575,7 +575,9 @@ export function buildProgram(): Command {
               result:
                 r.kind === 'train'
                   ? `test acc ${pct(r.latestMetrics['test/accuracy'])}`
-                  : `clean ${pct(r.latestMetrics.clean_accuracy)} robust ${pct(r.latestMetrics.robust_accuracy)}`,
+                  : r.kind === 'corrupt'
+                    ? `${r.latestMetrics.images ?? '—'} images corrupted`
+                    : `clean ${pct(r.latestMetrics.clean_accuracy)} robust ${pct(r.latestMetrics.robust_accuracy)}`,
             })),
             ['id', 'name', 'kind', 'status', 'created', 'result'],
           ),

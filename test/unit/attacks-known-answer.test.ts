@@ -227,12 +227,12 @@ describe('Square attack (black-box)', () => {
     const eps = 0.05;
     const { model: base, dispose } = linearModel(p.w, p.b, p.k);
     // A model whose gradient throws: any gradient request fails the attack.
-    const noGrad = tf.customGrad((x: tf.Tensor) => ({
+    const noGrad = tf.customGrad(((x: tf.Tensor) => ({
       value: x.clone(),
       gradFunc: () => {
         throw new Error('the Square attack asked for a gradient');
       },
-    }));
+    })) as never);
     const model = { forward: (x: tf.Tensor4D) => base.forward(noGrad(x) as tf.Tensor4D) } as unknown as Model;
     const { xt, yt, dispose: d2 } = tensors(p);
     const { params } = resolveAttack({ name: 'square', params: { eps, queries: 400 } });

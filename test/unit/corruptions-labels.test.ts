@@ -74,7 +74,7 @@ describe('label noise', () => {
   });
 
   it('transition matrix: labels follow the rows; bad matrices are refused with a clear message', () => {
-    const T = Array.from({ length: C }, (_, i) => Array.from({ length: C }, (_, j) => (i === j ? 0.6 : j === (i + 3) % C ? 0.3 : j === (i + 5) % C ? 0.1 : 0)));
+    const T: number[][] = Array.from({ length: C }, (_, i) => Array.from({ length: C }, (_, j) => (i === j ? 0.6 : j === (i + 3) % C ? 0.3 : j === (i + 5) % C ? 0.1 : 0)));
     const r = runRecipe(LABELS, { steps: [{ corruption: 'labels/transition', matrix: T }], seed: 4 });
     const est = estimateTransition(r.split.labels, LABELS.labels, C);
     for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) expect(Math.abs(est[i][j] - T[i][j]), `T[${i}][${j}]`).toBeLessThan(0.05);

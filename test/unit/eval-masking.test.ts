@@ -92,7 +92,7 @@ describe('gradient-masking checks', () => {
 
   it('fire when gradients mislead: eps = 1 PGD fails, and Square beats PGD', async () => {
     // The gradient of this model points the wrong way (negated), its outputs are normal.
-    const flip = tf.customGrad((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.neg(dy) }));
+    const flip = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.neg(dy) })) as never);
     const { model: base, dispose } = linearModel(p.w, p.b, p.k);
     const model = { forward: (x: tf.Tensor4D) => base.forward(flip(x) as tf.Tensor4D) } as unknown as Model;
     const f = await findings(model, { unbounded: true, blackBox: true });

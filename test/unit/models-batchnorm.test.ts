@@ -19,6 +19,9 @@ import type { InputShape } from '../../src/core/models/architecture';
 import { BoundGraph } from '../../src/core/certify/graph';
 import { Lab } from '../../src/core/service';
 import { loadStoredModel } from '../../src/core/store/model-files';
+import { trainStep } from '../../src/core/training/step';
+import { resolveMethod } from '../../src/core/training/methods/registry';
+import { makeOptimizer } from '../../src/core/training/optim';
 import { LabError } from '../../src/shared/errors';
 import { nchwToNhwc } from '../fixtures/reference-nets';
 import { tmpDir } from '../helpers/tmp';
@@ -378,7 +381,7 @@ describe('buffers and the pending-update contract', () => {
     m.dispose();
   });
 
-  test('eval mode uses the running statistics; a batch of one image still trains when it has pixels', () => {
+  test('eval mode uses the running statistics; training needs more than one value per channel', () => {
     const m = Model.init('cnn-bn', input, 3, 3);
     const x = batch();
     const a = m.forward(x);
@@ -389,7 +392,19 @@ describe('buffers and the pending-update contract', () => {
     const trainA = m.forward(x, { training: true });
     expect(maxAbsDiff(trainA.dataSync(), a.dataSync())).toBeGreaterThan(1e-3);
     m.discardBufferUpdates();
-    tf.dispose([x, a, one, single, trainA]);
+    // One image still has 12 × 12 values per channel in bn1, 2 × 2 in bn4: it trains.
+    m.forward(one, { training: true }).dispose();
+    expect(m.commitBufferUpdates()).toBe(4);
+    // A 4×4 resnet ends in a 1×1 map: one image gives one value per channel, as PyTorch refuses too.
+    const tiny = Model.init('resnet', { height: 4, width: 4, channels: 1 }, 3, 1);
+    const x1 = tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
+    const err = labError(() => tiny.forward(x1, { training: true }));
+    expect(err.code).toBe('bad_input');
+    expect(err.message).toMatch(/layer layer3\.0\.bn2.*batch size of at least 2/);
+    expect(tiny.hasPendingBufferUpdates).toBe(false); // the layers before it recorded nothing that stays
+    tiny.forward(x1).dispose(); // eval mode is fine
+    tf.dispose([x, a, one, single, trainA, x1]);
+    tiny.dispose();
     m.dispose();
   });
 
@@ -412,6 +427,30 @@ describe('buffers and the pending-update contract', () => {
     x.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const name of ['erm', 'sam', 'pgd-at']) {
+    test(`a ${name} training step moves the running statistics once and leaves no tensors behind`, async () => {
+      const m = Model.init('cnn-bn', input, 3, 9);
+      const { method, params } = resolveMethod(name, name === 'pgd-at' ? { eps: 0.1, steps: 2 } : {});
+      const optimizer = makeOptimizer({ name: 'sgd', lr: 0.01, momentum: 0, weightDecay: 0 } as never, m.params);
+      const x = batch();
+      const y = tf.tensor1d([0, 1, 2, 0], 'int32');
+      const ctx = { rng: new Rng(1), epoch: 1, epochs: 1, step: 0, stepsPerEpoch: 3, totalSteps: 3, numClasses: 3, state: {} };
+      const before = m.toTorchTensors();
+      await trainStep({ model: m, method, params, x, y, ctx, optimizer, lr: 0.01 });
+      const tensors = tf.memory().numTensors;
+      await trainStep({ model: m, method, params, x, y, ctx: { ...ctx, step: 1 }, optimizer, lr: 0.01 });
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(m.hasPendingBufferUpdates).toBe(false);
+      const after = m.toTorchTensors();
+      expect(after['bn3.num_batches_tracked'].data[0]).toBe(2);
+      expect(maxAbsDiff(after['bn3.running_var'].data, before['bn3.running_var'].data)).toBeGreaterThan(1e-4);
+      expect(maxAbsDiff(after['conv1.weight'].data, before['conv1.weight'].data)).toBeGreaterThan(0);
+      optimizer.dispose();
+      tf.dispose([x, y]);
+      m.dispose();
+    });
+  }
 
   test('buffers survive a safetensors round trip and checkpoint arrays', () => {
     const m = Model.init('resnet', input, 3, 6);
@@ -515,7 +554,6 @@ describe('end to end: the trainer with batch norm', () => {
       const losses = detail.metrics['train/loss'].map((p) => p.value);
       expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
       // The test accuracy is measured in eval mode (running statistics); chance is 10 %.
-      console.log(arch, losses, done.latestMetrics['test/accuracy'], done.latestMetrics['train/accuracy']);
       expect(done.latestMetrics['test/accuracy']).toBeGreaterThan(0.4);
       expect(detail.model?.paramCount).toBe(arch === 'cnn-bn' ? 361514 : 77562);
       const { model } = loadStoredModel(lab.store, detail.model!.id);

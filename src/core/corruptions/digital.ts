@@ -7,7 +7,7 @@ import jpeg from 'jpeg-js';
 import type { ImageCorruption } from './types';
 import { PRESET_PARAM, describeLevels, pick, regimeOf, strengthOr, strengthParam } from './common';
 import { gaussianBlurPlane } from './filters';
-import { affineFromPoints, bilinear, invertAffine, resizeBoxPlane, warpPlane } from './geometry';
+import { affineFromPoints, displacePlane, invertAffine, resizeBoxPlane, warpPlane } from './geometry';
 import { LUMA, hsvToRgb, mapPlanes, rgbToHsv, type FloatImage } from './image';
 
 export const BRIGHTNESS = { small: [0.05, 0.1, 0.15, 0.2, 0.3], large: [0.1, 0.2, 0.3, 0.4, 0.5] } as const;
@@ -192,12 +192,7 @@ export const elasticTransform: ImageCorruption = {
     };
     const dx = field();
     const dy = field();
-    return mapPlanes(img, (p) => {
-      const warped = warpPlane(p, h, w, inv, 'mirror');
-      const out = new Float32Array(h * w);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = bilinear(warped, h, w, y + dy[y * w + x], x + dx[y * w + x], 'reflect');
-      return out;
-    });
+    return mapPlanes(img, (p) => displacePlane(warpPlane(p, h, w, inv, 'mirror'), h, w, dx, dy, 'reflect'));
   },
 };
 

@@ -21,6 +21,29 @@ export function bilinear(src: Float32Array, h: number, w: number, y: number, x: 
   return (1 - fy) * ((1 - fx) * v(ya, xa) + fx * v(ya, xb)) + fy * ((1 - fx) * v(yb, xa) + fx * v(yb, xb));
 }
 
+/** Output pixel (x, y) takes the bilinear input value at (x + dx[p], y + dy[p]) (scipy's map_coordinates, order 1). */
+export function displacePlane(src: Float32Array, h: number, w: number, dx: Float32Array, dy: Float32Array, mode: BorderMode): Float32Array {
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      const sx = x + dx[p];
+      const sy = y + dy[p];
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        const fx = sx - x0;
+        const fy = sy - y0;
+        const q = y0 * w + x0;
+        out[p] = (1 - fy) * ((1 - fx) * src[q] + fx * src[q + 1]) + fy * ((1 - fx) * src[q + w] + fx * src[q + w + 1]);
+      } else {
+        out[p] = bilinear(src, h, w, sy, sx, mode);
+      }
+    }
+  }
+  return out;
+}
+
 /** A 2×3 affine map [a, b, c, d, e, f]: (x, y) → (a·x + b·y + c, d·x + e·y + f). */
 export type Affine = [number, number, number, number, number, number];
 

@@ -64,15 +64,22 @@ export function nextPowerOfTwo(n: number): number {
   return p;
 }
 
+/** Reused between calls: every point but (0, 0) is overwritten by each run. */
+let plasmaBuffer: Float64Array | null = null;
+
 /**
- * A size×size heightmap in [0, 1] by the diamond-square algorithm on a torus. The random
- * perturbation starts at ±100² and shrinks by `decay` each level: a larger decay gives smoother fog.
+ * The top-left h×w window of a size×size heightmap in [0, 1] made by the diamond-square
+ * algorithm on a torus (normalised over the whole map). The random perturbation starts at ±100²
+ * and shrinks by `decay` each level: a larger decay gives smoother fog.
  */
-export function plasmaFractal(size: number, decay: number, rng: Rng): Float32Array {
+export function plasmaWindow(size: number, decay: number, rng: Rng, h: number, w: number): Float32Array {
   const n = size;
-  if (n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`plasmaFractal needs a power of two, got ${n}.`);
+  if (n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`The plasma fractal needs a power-of-two size, got ${n}.`);
+  if (h > n || w > n) throw new RangeError(`A ${h}×${w} window does not fit a ${n}×${n} fractal.`);
   const mask = n - 1;
-  const m = new Float64Array(n * n);
+  if (!plasmaBuffer || plasmaBuffer.length < n * n) plasmaBuffer = new Float64Array(n * n);
+  const m = plasmaBuffer;
+  m[0] = 0;
   // The map needs size² uniforms (65,536 for MNIST-C's 256×256 fog), so they come from a small
   // xorshift generator seeded by the Rng: still fixed by the seed, and several times faster.
   let x32 = rng.nextUint32() | 1;
@@ -113,22 +120,20 @@ export function plasmaFractal(size: number, decay: number, rng: Rng): Float32Arr
   }
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < m.length; i++) {
+  for (let i = 0; i < n * n; i++) {
     const v = m[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const out = new Float32Array(n * n);
+  const out = new Float32Array(h * w);
   const span = hi - lo || 1;
-  for (let i = 0; i < m.length; i++) out[i] = (m[i] - lo) / span;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = (m[y * n + x] - lo) / span;
   return out;
 }
 
-/** The top-left h×w window of a size×size fractal. */
-export function cropSquare(src: Float32Array, size: number, h: number, w: number): Float32Array {
-  const out = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = src[y * size + x];
-  return out;
+/** A whole size×size plasma fractal in [0, 1]. */
+export function plasmaFractal(size: number, decay: number, rng: Rng): Float32Array {
+  return plasmaWindow(size, decay, rng, size, size);
 }
 
 // ------------------------------------------------------------------------------------ frost
@@ -158,7 +163,7 @@ const FROST_SEEDS_PER_PIXEL = 0.5;
 export function frostTexture(h: number, w: number, rng: Rng, scale = 1): Float32Array {
   const size = Math.max(h, w);
   const p = nextPowerOfTwo(size);
-  const haze = cropSquare(plasmaFractal(p, 2, rng), p, h, w);
+  const haze = plasmaWindow(p, 2, rng, h, w);
   const crystals = new Float32Array(h * w);
   // Crystal length grows with the image, so seeds grow with its side: the same coverage at every size.
   const seeds = Math.max(3, Math.round((FROST_SEEDS_PER_PIXEL * h * w) / size));

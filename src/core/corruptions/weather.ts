@@ -9,7 +9,7 @@ import { PRESET_PARAM, pick } from './common';
 import { boxBlurPlane, cannyPlane, distanceTransform, equalizeHist, filter2d, gaussianBlurPlane, motionBlurPlane } from './filters';
 import { clippedZoomPlane } from './geometry';
 import { LUMA, greyPlane, type FloatImage } from './image';
-import { cropSquare, frostTexture, nextPowerOfTwo, plasmaFractal } from './textures';
+import { frostTexture, nextPowerOfTwo, plasmaWindow } from './textures';
 
 /** (mean, std, zoom, threshold, motion radius, motion sigma, blend) */
 export const SNOW = {
@@ -149,7 +149,7 @@ export const frost: ImageCorruption = {
 export function fogImage(img: FloatImage, amount: number, decay: number, rng: Rng, mapSize?: number): FloatImage {
   const { height: h, width: w, channels: c } = img;
   const size = mapSize ?? nextPowerOfTwo(Math.max(h, w));
-  const haze = cropSquare(plasmaFractal(size, decay, rng), size, h, w);
+  const haze = plasmaWindow(size, decay, rng, h, w);
   const d = img.data;
   let max = 0;
   for (let i = 0; i < d.length; i++) if (d[i] > max) max = d[i];

@@ -17,13 +17,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/schemas';
 import { LabError } from '../../shared/errors';
 import { installKernelSupplements } from './kernels';
+import { configuredThreads } from './threads';
 
 export { tf };
 
@@ -92,6 +94,65 @@ export function wasmDir(): string | null {
   }
 }
 
+/** What @tensorflow/tfjs-node-gpu 4.22 needs: libtensorflow 2.9.1, built against CUDA 11.2 and cuDNN 8.1. */
+export const GPU_REQUIREMENTS = 'tfjs-node-gpu 4.22 (libtensorflow 2.9.1) needs an NVIDIA driver ≥ 450, CUDA 11.2 and cuDNN 8.1 on Linux x86-64 or Windows';
+
+function onPath(cmd: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, cmd))) return true;
+  }
+  return false;
+}
+
+/** Whether a shared library can be found where the dynamic loader looks (Linux). */
+function findLibrary(file: string): boolean {
+  const dirs = new Set<string>();
+  for (const d of (process.env.LD_LIBRARY_PATH ?? '').split(':')) if (d) dirs.add(d);
+  for (const d of ['/usr/local/cuda/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu']) dirs.add(d);
+  try {
+    for (const e of readdirSync('/usr/local')) if (e.startsWith('cuda')) dirs.add(path.join('/usr/local', e, 'lib64'));
+  } catch {
+    /* no /usr/local */
+  }
+  for (const d of dirs) if (existsSync(path.join(d, file))) return true;
+  try {
+    const r = spawnSync('ldconfig', ['-p'], { encoding: 'utf8', timeout: 2000 });
+    if (r.status === 0 && r.stdout.includes(file)) return true;
+  } catch {
+    /* no ldconfig */
+  }
+  return false;
+}
+
+let gpuWhy: string | null = null;
+
+/**
+ * Why no CUDA GPU can be used here, in one plain sentence part: no NVIDIA driver, or which of
+ * the CUDA 11.2 / cuDNN 8.1 libraries that tfjs-node-gpu 4.22 loads are missing.
+ */
+export function gpuDiagnosis(): string {
+  if (gpuWhy) return gpuWhy;
+  if (process.platform !== 'linux' && process.platform !== 'win32') {
+    gpuWhy = `CUDA GPUs work only on Linux and Windows (this is ${process.platform})`;
+  } else if (process.platform === 'win32') {
+    gpuWhy = onPath('nvidia-smi.exe') ? `an NVIDIA driver is present; ${GPU_REQUIREMENTS}` : 'no NVIDIA GPU driver was found (no nvidia-smi)';
+  } else {
+    const driver = existsSync('/proc/driver/nvidia/version') || onPath('nvidia-smi');
+    if (!driver) {
+      gpuWhy = 'no NVIDIA GPU driver was found (no nvidia-smi, no /proc/driver/nvidia), so this machine has no GPU to use';
+    } else {
+      const missing = [
+        !findLibrary('libcudart.so.11.0') && 'the CUDA 11 runtime (libcudart.so.11.0)',
+        !findLibrary('libcudnn.so.8') && 'cuDNN 8 (libcudnn.so.8)',
+      ].filter((m): m is string => !!m);
+      gpuWhy = missing.length
+        ? `an NVIDIA driver is present but ${missing.join(' and ')} ${missing.length > 1 ? 'were' : 'was'} not found; ${GPU_REQUIREMENTS}`
+        : 'an NVIDIA driver, the CUDA 11 runtime and cuDNN 8 are present';
+    }
+  }
+  return gpuWhy;
+}
+
 async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt> {
   const pkg = PACKAGES[choice];
   const short = SHORT[choice];
@@ -99,25 +160,26 @@ async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attem
     // Both packages register a backend called 'tensorflow'; only one may be loaded per process.
     return { ok: false, why: `${short} cannot be loaded because ${SHORT[nativeLoaded]} is already loaded in this process` };
   }
+  const gpu = choice === 'tensorflow-gpu' ? `; ${gpuDiagnosis()}` : '';
   if (!isInstalled(pkg)) {
-    return { ok: false, why: `${short} is not installed (npm could not download libtensorflow)` };
+    return { ok: false, why: `${short} is not installed (npm could not download libtensorflow)${gpu}` };
   }
   try {
     const name: string = pkg; // a variable keeps bundlers from trying to resolve it at build time
     await import(/* @vite-ignore */ name);
     nativeLoaded = choice;
   } catch (err) {
-    return { ok: false, why: `${short} is installed but could not load (${firstLine(err)})` };
+    return { ok: false, why: `${short} is installed but could not load (${firstLine(err)})${gpu}` };
   }
   if (!(await tf.setBackend('tensorflow'))) {
     return { ok: false, why: `${short} loaded but its backend did not start` };
   }
   const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-  const gpu = b.isUsingGpuDevice === true;
-  if (choice === 'tensorflow-gpu' && !gpu) {
+  const onGpu = b.isUsingGpuDevice === true;
+  if (choice === 'tensorflow-gpu' && !onGpu) {
     return {
       ok: true,
-      info: { name: 'tensorflow', package: pkg, device: `CPU (libtensorflow, ${os.cpus().length} cores; no usable CUDA GPU found)` },
+      info: { name: 'tensorflow', package: pkg, device: `CPU (libtensorflow, ${os.cpus().length} cores; no usable CUDA GPU: ${gpuDiagnosis()})` },
     };
   }
   return {
@@ -125,7 +187,7 @@ async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attem
     info: {
       name: 'tensorflow',
       package: pkg,
-      device: gpu ? 'NVIDIA GPU (CUDA, libtensorflow)' : `CPU (libtensorflow, ${os.cpus().length} cores)`,
+      device: onGpu ? 'NVIDIA GPU (CUDA, libtensorflow)' : `CPU (libtensorflow, ${os.cpus().length} cores)`,
     },
   };
 }
@@ -149,7 +211,8 @@ async function tryWasm(): Promise<Attempt> {
     }
   }
   // tfjs-backend-wasm reports no thread support under Node (its pthread workers need blob URLs,
-  // which Node's worker_threads refuse), so it runs the SIMD build on one thread.
+  // which Node's worker_threads refuse), so it runs the SIMD build on one thread; the engine's
+  // data-parallel executor (./parallel) runs one such backend per worker thread instead.
   let ok = false;
   const held: unknown[] = [];
   try {
@@ -168,6 +231,8 @@ async function tryWasm(): Promise<Attempt> {
   } catch {
     threads = 1;
   }
+  // Threads of the data-parallel executor (ROBUSTLAB_THREADS; 1 = off).
+  if (threads === 1) threads = configuredThreads();
   return {
     ok: true,
     info: {

@@ -9,7 +9,7 @@
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initEngine, tf } from './backend';
-import { localParamGrads, localValueAndGrad, shardLoss, type Record_, type WorkerCommand, type WorkerReply } from './parallel';
+import { localParamGrads, localValueAndGrad, shardLoss, type Record_, type WorkerCommand, type WorkerMemoryCommand, type WorkerReply } from './parallel';
 import { getArchitecture } from '../models/registry';
 // Per-point losses the attacks register (./parallel registerShardLoss) must exist here too.
 import '../attacks/losses';
@@ -114,7 +114,13 @@ async function main(): Promise<void> {
     if (!msg) continue;
     let r: WorkerReply;
     try {
-      r = handle(msg.message as WorkerCommand);
+      const c = msg.message as WorkerCommand | WorkerMemoryCommand;
+      if (c.op === 'memory') {
+        const m = tf.memory();
+        r = { ok: true, memory: { numTensors: m.numTensors, numBytes: m.numBytes } };
+      } else {
+        r = handle(c);
+      }
     } catch (err) {
       r = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -159,7 +159,9 @@ export type WorkerCommand = {
   /** Models the worker should forget (the calling thread no longer counts on them). */
   drop?: number[];
 };
-export type WorkerReply = { ok: true; value?: number } | { ok: false; error: string };
+export type WorkerReply = { ok: true; value?: number; memory?: { numTensors: number; numBytes: number } } | { ok: false; error: string };
+/** Asks a worker for its tfjs memory (tests). */
+export type WorkerMemoryCommand = { op: 'memory' };
 
 type Slot = {
   worker: Worker;
@@ -243,6 +245,20 @@ function startPool(threads: number): Slot[] | null {
 /** The thread count, whether workers run, and why not. */
 export function parallelInfo(): { threads: number; workers: number; disabled: string | null } {
   return { threads: configuredThreads(), workers: pool?.length ?? 0, disabled };
+}
+
+/** Live tensors and bytes in each running worker (tests: the workers must not leak either). */
+export function parallelMemory(): { numTensors: number; numBytes: number }[] {
+  if (!pool) return [];
+  return pool.map((s) => {
+    const expected = Atomics.load(s.ctrl, CTRL_DONE) + 1;
+    s.port.postMessage({ op: 'memory' } satisfies WorkerMemoryCommand);
+    Atomics.add(s.ctrl, CTRL_CMD, 1);
+    Atomics.notify(s.ctrl, CTRL_CMD);
+    const r = await_(s, expected);
+    if (!r.ok || !r.memory) throw new Error('Internal error: a parallel worker did not report its memory.');
+    return r.memory;
+  });
 }
 
 /** Stops the workers (tests; a later call starts them again). */

@@ -4,7 +4,8 @@
  *
  * - Identity and same-dtype Cast share the input's buffer (as the cpu backend does) instead of
  *   copying it. tfjs clones every tensor a gradient needs through Identity, so each recorded
- *   activation used to be copied once per step.
+ *   activation used to be copied once per step. Cast to bool means "not zero" (the wasm kernel
+ *   copied the raw numbers: −2 became 254).
  * - BatchMatMul with transposeA/transposeB: the wasm kernel sends every transposed product to a
  *   scalar reference loop (10-20x slower than XNNPACK's GEMM). Here the operand is transposed
  *   explicitly and the product runs on the XNNPACK path. Those products are the weight and input
@@ -77,6 +78,16 @@ export function makeCast(original: KernelConfig): KernelFunc {
     const { x } = args.inputs as { x: TensorInfo };
     const { dtype } = args.attrs as { dtype: DataType };
     if (x.dtype === dtype && dtype !== 'string' && dtype !== 'complex64') return identityShared(args);
+    if (dtype === 'bool' && (x.dtype === 'float32' || x.dtype === 'int32')) {
+      // tfjs-backend-wasm copies the raw numbers into the bool buffer (2 → 2, −2 → 254); a bool
+      // is "not zero", as on the cpu backend and in PyTorch.
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput([...x.shape], 'bool');
+      const src = backend.typedArrayFromHeap(x);
+      const dst = backend.typedArrayFromHeap(out);
+      for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+      return out;
+    }
     return original.kernelFunc(args);
   };
 }

@@ -16,8 +16,9 @@
  * num_batches_tracked grows by 1. When a step runs several training-mode forward passes (SAM,
  * ASAM and AWP evaluate the loss at the current and at the moved weights), the first one since
  * the last commit is kept and later ones are ignored. `discardBufferUpdates()` drops pending
- * updates. Eval mode (the default, used by attacks and evaluation) uses the running estimates
- * and records nothing.
+ * updates (the trainer's step starts with it; a training forward that throws drops them too).
+ * Eval mode (the default, used by attacks and evaluation) uses the running estimates and
+ * records nothing.
  *
  * Runs in: Node (core).
  */
@@ -317,7 +318,13 @@ export class Model {
   forward(x: tf.Tensor4D, opts?: { training?: boolean }): tf.Tensor2D {
     this.checkAlive();
     const training = opts?.training === true;
-    return this.arch.forward(this.record, x, this.input, training && this.bufDefs.length > 0 ? { training, batchStats: this.sink } : { training });
+    if (!training || this.bufDefs.length === 0) return this.arch.forward(this.record, x, this.input, { training });
+    try {
+      return this.arch.forward(this.record, x, this.input, { training, batchStats: this.sink });
+    } catch (err) {
+      this.discardBufferUpdates(); // no half-recorded step
+      throw err;
+    }
   }
 
   /**

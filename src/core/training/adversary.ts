@@ -7,6 +7,7 @@
  * Runs in: Node (core).
  */
 import { tf } from '../engine/backend';
+import { valueAndInputGrad } from '../engine/parallel';
 import type { Rng } from '../engine/random';
 import type { Model } from '../models/model';
 import { ce } from './losses/common';
@@ -52,9 +53,11 @@ export function linfAdversary(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, o: L
     }
     if (o.eps <= 0) return xAdv;
     const grad = tf.grad((xi: tf.Tensor) => objective(model.forward(xi as tf.Tensor4D, { training: false })));
+    // The default objective (summed cross-entropy) runs on every core (engine/parallel).
+    const labels = o.objective ? null : Int32Array.from(y.dataSync() as unknown as ArrayLike<number>);
     const stepT = tf.mul(scale, alpha);
     for (let t = 0; t < o.steps; t++) {
-      const g = grad(xAdv);
+      const g = labels ? valueAndInputGrad(model, xAdv, 'ce', labels).grad : grad(xAdv);
       xAdv = project(tf.add(xAdv, tf.mul(tf.sign(g), stepT)));
     }
     return xAdv;

@@ -7,6 +7,7 @@
  * Runs in: Node (core).
  */
 import { tf } from '../engine/backend';
+import { shardedParamGrads } from '../engine/parallel';
 import type { Model } from '../models/model';
 import type { ParamValues } from '../params';
 import type { MethodStepContext, TrainMethod } from './methods/method';
@@ -35,6 +36,19 @@ export async function trainStep(o: {
   model.discardBufferUpdates(); // batch statistics recorded outside a step are not this step's
   try {
     if (method.prepare) xTrain = await method.prepare(model, x, y, params, ctx);
+    if (method.shardable === 'cross-entropy' && !method.perturbWeights) {
+      // On every core when it helps (engine/parallel); null means: compute it here below.
+      const labels = Int32Array.from(y.dataSync() as unknown as ArrayLike<number>);
+      const r = shardedParamGrads(model, xTrain, labels);
+      if (r) {
+        o.optimizer.step(Object.fromEntries(r.grads), o.lr);
+        model.commitBufferUpdates();
+        const k = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(r.logits, 1), tf.cast(y, 'int32')), 'int32')));
+        const correct = k.dataSync()[0];
+        tf.dispose([k, r.logits, ...r.grads.values()]);
+        return { loss: r.loss, correct, metrics: {} };
+      }
+    }
     const restore = method.perturbWeights ? method.perturbWeights(model, () => method.loss(model, xTrain, y, params, ctx).loss, params, ctx) : null;
     let logitsKept: tf.Tensor2D | null = null;
     let metricsKept: Record<string, tf.Scalar> = {};

@@ -12,6 +12,7 @@ import { LabError } from '../../shared/errors';
 import type { TrainSpec } from '../../shared/schemas';
 import { tf } from '../engine/backend';
 import { crossEntropy } from '../engine/ops';
+import { forwardEval } from '../engine/parallel';
 import { Rng } from '../engine/random';
 import { gatherBatch, limitSplit, readSplit, type SplitArrays } from '../data/dataset';
 import type { JobContext } from '../jobs/context';
@@ -53,7 +54,7 @@ export async function measure(
     const [l, k] = tf.tidy(() => {
       const x = tf.tensor4d(b.x, [b.n, h, w, c]);
       const y = tf.tensor1d(b.y, 'int32');
-      const logits = model.forward(x, { training: false });
+      const logits = forwardEval(model, x); // on every core when it helps (engine/parallel)
       return [tf.sum(crossEntropy(logits, y, 'none')), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
     });
     lossSum += l.dataSync()[0];

@@ -12,6 +12,7 @@ export const erm: TrainMethod = {
       'Minimizes the average cross-entropy on the training images. Highest clean accuracy for the time spent, but no protection against attacks or label noise.',
     params: [],
   },
+  shardable: 'cross-entropy',
   loss(model, x, y) {
     const logits = model.forward(x, { training: true });
     return { loss: crossEntropy(logits, y, 'mean') as never, logits };

@@ -48,6 +48,12 @@ export interface TrainMethod {
   /** Needs the architecture's layer-graph view (certified training). */
   needsLayers?: boolean;
   /**
+   * 'cross-entropy': loss() is exactly the mean cross-entropy of model.forward(x, { training:
+   * true }) against y, returning those logits and no metrics. The trainer may then compute its
+   * gradient on every core (engine/parallel), with the same numbers up to float summation order.
+   */
+  shardable?: 'cross-entropy';
+  /**
    * The radius this method trains for, used as the default radius of the per-epoch robust
    * monitoring (test/pgd_accuracy, test/certified_accuracy); null when the method has none.
    */

@@ -1,0 +1,156 @@
+/**
+ * The engine's faster wasm kernels (engine/wasm-kernels) against tfjs's cpu reference kernels,
+ * case by case, beyond the whole-network gradients of engine-gradients.test.ts: max-pool
+ * gradients (windows that overlap, padding, ties), transposed matrix products, sums over leading
+ * axes, and the buffer-sharing Identity and Cast.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { initEngine, tf } from '../../src/core/engine/backend';
+import { Rng } from '../../src/core/engine/random';
+
+type Result = { shape: number[]; data: number[] };
+
+async function onBoth(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ wasm: Result[]; cpu: Result[] }> {
+  const out: Record<string, Result[]> = {};
+  for (const b of ['wasm', 'cpu'] as const) {
+    expect(await tf.setBackend(b)).toBe(true);
+    const r = tf.tidy(fn);
+    const list = Array.isArray(r) ? r : [r];
+    out[b] = list.map((t) => ({ shape: [...t.shape], data: Array.from(t.dataSync()) }));
+    tf.dispose(list);
+  }
+  await tf.setBackend('wasm');
+  return { wasm: out.wasm, cpu: out.cpu };
+}
+
+function expectClose(a: Result[], b: Result[], tol = 1e-5): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((r, i) => {
+    expect(r.shape).toEqual(b[i].shape);
+    const scale = Math.max(1, ...b[i].data.map(Math.abs));
+    let d = 0;
+    r.data.forEach((v, j) => (d = Math.max(d, Math.abs(v - b[i].data[j]))));
+    expect(d, `output ${i}`).toBeLessThan(tol * scale);
+  });
+}
+
+function rand(shape: number[], seed: number, lo = -1, hi = 1): tf.Tensor {
+  const n = shape.reduce((p, q) => p * q, 1);
+  return tf.tensor(new Rng(seed).fillUniform(new Float32Array(n), lo, hi), shape);
+}
+
+beforeAll(async () => {
+  await initEngine({ force: 'cpu' });
+  await initEngine({ force: 'wasm' });
+});
+
+describe('MaxPoolGrad', () => {
+  const cases: { name: string; x: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same' }[] = [
+    { name: '2×2 stride 2 (mnist-cnn)', x: [3, 26, 26, 5], size: 2, stride: 2, pad: 'valid' },
+    { name: '2×2 stride 2, odd side', x: [2, 11, 11, 4], size: 2, stride: 2, pad: 'valid' },
+    { name: '3×3 stride 2 same (overlapping, padded)', x: [2, 9, 8, 3], size: 3, stride: 2, pad: 'same' },
+    { name: '3×3 stride 1 valid', x: [1, 6, 7, 2], size: 3, stride: 1, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const r = await onBoth(() => {
+        const x = rand(c.x, 7);
+        const y = tf.maxPool(x as tf.Tensor4D, c.size, c.stride, c.pad);
+        const dy = rand(y.shape, 8);
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad), dy)))(x);
+      });
+      expectClose(r.wasm, r.cpu);
+    });
+  }
+
+  test('ties go to the first maximum of the window, as in PyTorch', async () => {
+    const r = await onBoth(() => {
+      // Windows {3, 3 / 3, 0} and {1, 5 / 5, 5}: the first maximum in row-major order wins.
+      const x = tf.tensor4d([3, 3, 1, 5, 3, 0, 5, 5], [1, 2, 4, 1]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);
+    });
+    expect(r.wasm[0].data).toEqual([1, 0, 0, 1, 0, 0, 0, 0]);
+    expectClose(r.wasm, r.cpu);
+  });
+});
+
+describe('BatchMatMul with transposes', () => {
+  for (const [ta, tb] of [
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    test(`transposeA=${ta} transposeB=${tb}, rank 2 and rank 3 with batch 1`, async () => {
+      const r = await onBoth(() => {
+        const a = rand(ta ? [40, 30] : [30, 40], 1);
+        const b = rand(tb ? [20, 40] : [40, 20], 2);
+        const a3 = rand(ta ? [1, 17, 9] : [1, 9, 17], 3);
+        const b3 = rand(tb ? [1, 5, 17] : [1, 17, 5], 4);
+        const a4 = rand(ta ? [3, 17, 9] : [3, 9, 17], 5); // batched: the original kernel
+        const b4 = rand(tb ? [3, 5, 17] : [3, 17, 5], 6);
+        return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb), tf.matMul(a4, b4, ta, tb)];
+      });
+      expectClose(r.wasm, r.cpu);
+    });
+  }
+
+  test('gradients of a linear layer (the products the backward pass uses)', async () => {
+    const r = await onBoth(() => {
+      const x = rand([64, 100], 9);
+      const w = rand([100, 30], 10);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))))([x, w]);
+    });
+    expectClose(r.wasm, r.cpu, 1e-5);
+  });
+});
+
+describe('Sum over leading axes', () => {
+  test('bias-gradient shapes, keepDims, and the cases left to the original kernel', async () => {
+    const r = await onBoth(() => {
+      const x = rand([16, 13, 13, 8], 11);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [2, 0, 1], true),
+        tf.sum(x, 0),
+        tf.sum(x, [0, 1]),
+        tf.sum(x, [1, 2]), // not a leading prefix
+        tf.sum(x), // every axis
+        tf.sum(rand([5, 3], 12), 0), // small
+        tf.sum(tf.cast(tf.greater(x, 0), 'int32'), [0, 1, 2]), // int32
+      ];
+    });
+    expectClose(r.wasm, r.cpu, 1e-5);
+  });
+});
+
+describe('Identity and Cast share buffers safely', () => {
+  test('clones, same-dtype casts and real casts (bool = nonzero) keep their values after the source is disposed', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1.5, -2, 0, 3]);
+    const c = tf.clone(x);
+    const f = tf.cast(x, 'float32');
+    const i = tf.cast(x, 'int32');
+    const b = tf.cast(x, 'bool');
+    const back = tf.cast(b, 'float32');
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1.5, -2, 0, 3]);
+    expect(Array.from(f.dataSync())).toEqual([1.5, -2, 0, 3]);
+    expect(Array.from(i.dataSync())).toEqual([1, -2, 0, 3]);
+    expect(Array.from(back.dataSync())).toEqual([1, 1, 0, 1]);
+    expect(Array.from(b.dataSync())).toEqual([1, 1, 0, 1]);
+    expect(i.dtype).toBe('int32');
+    tf.dispose([c, f, i, b, back]);
+  });
+
+  test('a variable initialised from a tensor keeps its value when the tensor is disposed or the variable is assigned', async () => {
+    await tf.setBackend('wasm');
+    const t = tf.tensor1d([1, 2, 3]);
+    const v = tf.variable(t);
+    const snapshot = tf.clone(v);
+    t.dispose();
+    v.assign(tf.tensor1d([7, 8, 9]));
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    tf.dispose([v, snapshot]);
+  });
+});
