@@ -34,6 +34,7 @@ import type { LayerOp } from '../src/core/models/architecture';
 import { makeOptimizer } from '../src/core/training/optim';
 import { lossGradient, projectLinf } from '../src/core/attacks/util';
 import { resolveAttack } from '../src/core/attacks/registry';
+import { benchCorruptions } from './corruptions';
 
 const BATCH = 128;
 const ARCHS = ['mlp', 'mnist-cnn'] as const;
@@ -284,6 +285,8 @@ async function main() {
     attack_points_steps_per_s: attacks,
     pytorch: torch.ok ? { ...torch.result, rows: torchRows } : { available: false, reason: torch.reason },
     rows,
+    // Corruption speed (pure JS, default severity): images/s per corruption; see bench/corruptions.ts.
+    corruptions: benchCorruptions(Number(process.env.BENCH_CORRUPTION_IMAGES ?? 500), jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`)),
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -17,6 +17,7 @@ import { lab } from './api/client';
 import { StatusBar } from './components/StatusBar';
 import { useLabEvents } from './lib/hooks';
 import { href, useRoute } from './lib/route';
+import { CorruptionsPage } from './pages/CorruptionsPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { EvaluatePage } from './pages/EvaluatePage';
 import { ModelsPage } from './pages/ModelsPage';
@@ -26,6 +27,7 @@ import { TrainPage } from './pages/TrainPage';
 
 const NAV = [
   { key: 'datasets', label: 'Datasets', hint: 'Images to learn from and test on' },
+  { key: 'corruptions', label: 'Corruptions', hint: 'Corrupt a dataset; robustness benchmark' },
   { key: 'train', label: 'Train', hint: 'Teach a network' },
   { key: 'runs', label: 'Runs', hint: 'Everything you have run' },
   { key: 'evaluate', label: 'Evaluate', hint: 'Attack a model and measure it' },
@@ -104,6 +106,8 @@ function Page() {
       );
     case 'models':
       return <ModelsPage />;
+    case 'corruptions':
+      return <CorruptionsPage datasetParam={q.get('dataset') ?? undefined} tab={q.get('tab') ?? undefined} />;
     case 'datasets':
     default:
       return <DatasetsPage selectedId={section === 'datasets' ? id : undefined} />;

@@ -84,7 +84,7 @@ describe('gradients and attacks on the wasm backend', () => {
     const losses: LossName[] = ['ce', 'ce-targeted', 'dlr', 'dlr-targeted', 'margin', 'neg-true-logit', 'max-other-logit'];
     const grads: Record<string, Float32Array[]> = {};
     for (const backend of ['wasm', 'cpu'] as const) {
-      await tf.setBackend(backend);
+      await initEngine({ force: backend });
       // The same weights on this backend.
       const m = Model.fromTorchTensors('mlp', model.toTorchTensors(), { height: 28, width: 28, channels: 1 }, 10);
       const xt = tf.tensor4d(xData, [3, 28, 28, 1]);

@@ -46,8 +46,9 @@ beforeAll(async () => {
 
 describe('MaxPoolGrad', () => {
   const cases: { name: string; x: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same' }[] = [
-    { name: '2×2 stride 2 (mnist-cnn)', x: [3, 26, 26, 5], size: 2, stride: 2, pad: 'valid' },
-    { name: '2×2 stride 2, odd side', x: [2, 11, 11, 4], size: 2, stride: 2, pad: 'valid' },
+    { name: '2×2 stride 2 (mnist-cnn; SIMD)', x: [3, 26, 26, 8], size: 2, stride: 2, pad: 'valid' },
+    { name: '2×2 stride 2, odd sides (SIMD, uncovered edge)', x: [2, 11, 9, 4], size: 2, stride: 2, pad: 'valid' },
+    { name: '2×2 stride 2, channels not a multiple of 4 (JavaScript)', x: [2, 6, 6, 5], size: 2, stride: 2, pad: 'valid' },
     { name: '3×3 stride 2 same (overlapping, padded)', x: [2, 9, 8, 3], size: 3, stride: 2, pad: 'same' },
     { name: '3×3 stride 1 valid', x: [1, 6, 7, 2], size: 3, stride: 1, pad: 'valid' },
   ];
@@ -72,6 +73,48 @@ describe('MaxPoolGrad', () => {
     expect(r.wasm[0].data).toEqual([1, 0, 0, 1, 0, 0, 0, 0]);
     expectClose(r.wasm, r.cpu);
   });
+});
+
+describe('ReLU gradient and first-layer filter gradient', () => {
+  test('the ReLU gradient (one kernel) equals dy · step(x), also for sizes that are not a multiple of 4', async () => {
+    const r = await onBoth(() => {
+      const x = rand([3, 7, 5, 4], 21);
+      const x2 = rand([5, 3], 22);
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), rand(t.shape, 23)));
+      return [tf.grad(f)(x), tf.grad(f)(x2), tf.grad((t: tf.Tensor) => tf.sum(tf.relu(t)))(tf.tensor1d([-1, 0, 2, -0]))];
+    });
+    expectClose(r.wasm, r.cpu, 1e-7);
+    expect(r.wasm[2].data).toEqual([0, 0, 1, 0]);
+  });
+
+  test('second derivatives through ReLU still work', async () => {
+    const r = await onBoth(() => {
+      const x = rand([6], 24);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.grad((u: tf.Tensor) => tf.sum(tf.square(tf.relu(u))))(t), t)));
+      return g(x);
+    });
+    expectClose(r.wasm, r.cpu, 1e-6);
+  });
+
+  const convCases: { name: string; x: [number, number, number, number]; w: [number, number, number, number]; stride: number; pad: 'valid' | 'same' }[] = [
+    { name: '3×3, one input channel, 32 outputs (SIMD)', x: [5, 28, 28, 1], w: [3, 3, 1, 32], stride: 1, pad: 'valid' },
+    { name: '5×5, one input channel, 8 outputs (SIMD, specialised per size)', x: [2, 12, 11, 1], w: [5, 5, 1, 8], stride: 1, pad: 'valid' },
+    { name: '2×4, one input channel, 16 outputs (SIMD)', x: [2, 9, 10, 1], w: [2, 4, 1, 16], stride: 1, pad: 'valid' },
+    { name: 'one input channel, 12 outputs (GEMM)', x: [2, 9, 9, 1], w: [3, 3, 1, 12], stride: 1, pad: 'valid' },
+    { name: 'one input channel, same padding (GEMM)', x: [2, 9, 9, 1], w: [3, 3, 1, 8], stride: 1, pad: 'same' },
+  ];
+  for (const c of convCases) {
+    test(`filter and input gradients: ${c.name}`, async () => {
+      const r = await onBoth(() => {
+        const x = rand(c.x, 31);
+        const w = rand(c.w, 32);
+        const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+        const dy = rand(y.shape, 33);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), dy)))([x, w]);
+      });
+      expectClose(r.wasm, r.cpu, 1e-5);
+    });
+  }
 });
 
 describe('BatchMatMul with transposes', () => {

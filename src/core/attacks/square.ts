@@ -1,7 +1,7 @@
 /**
  * Square attack, L-inf (Andriushchenko et al., "Square Attack: a query-efficient black-box
- * adversarial attack via random search", ECCV 2020). Black-box: it calls only model.forward on
- * images and reads the logits; it never asks for a gradient.
+ * adversarial attack via random search", ECCV 2020). Black-box: it only computes the model's
+ * logits on images (forward passes); it never asks for a gradient.
  *
  * Start: vertical stripes, x + eps * s with one random sign s per column and channel (the same
  * for every row), clipped to [0,1]. Each iteration, for every point not yet broken, a random
@@ -17,7 +17,7 @@ import { tf } from '../engine/backend';
 import { LabError } from '../../shared/errors';
 import type { Attack } from './attack';
 import { maxOther } from './losses';
-import { copyRow, labelsOf } from './util';
+import { copyRow, labelsOf, logitsOf } from './util';
 
 /** The fraction of pixels to change at iteration `it` of a budget of `budget` iterations. */
 export function squareP(pInit: number, it: number, budget: number): number {
@@ -84,10 +84,13 @@ export const square: Attack = {
     const x0 = Float32Array.from(x.dataSync() as Float32Array);
     const rng = ctx.rng.fork('square');
     const forward = (data: Float32Array, rows: number): Float32Array => {
-      const t = tf.tidy(() => model.forward(tf.tensor4d(data, [rows, h, w, c]), { training: false }));
-      const z = Float32Array.from(t.dataSync() as Float32Array);
-      t.dispose();
-      return z;
+      // Logits only (no gradient), on every core when the engine can (./util logitsOf).
+      const t = tf.tensor4d(data, [rows, h, w, c]);
+      try {
+        return logitsOf(model, t);
+      } finally {
+        t.dispose();
+      }
     };
     const clip = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
     const queriesPerPoint = new Float32Array(n);

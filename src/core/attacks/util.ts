@@ -5,6 +5,7 @@
  */
 import { tf } from '../engine/backend';
 import { forwardEval, valueAndInputGrad } from '../engine/parallel';
+import { crossEntropy } from '../engine/ops';
 import type { Model } from '../models/model';
 import type { Norm } from './attack';
 
@@ -15,12 +16,25 @@ import type { Norm } from './attack';
 export function lossGradient(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): { grad: tf.Tensor4D; wrong: Uint8Array } {
   // On every core when it helps (engine/parallel); the same numbers on one.
   const labels = labelsOf(y);
-  const { grad, z } = valueAndInputGrad(model, x, 'ce', labels);
+  const { grad, z } = shardable(model)
+    ? valueAndInputGrad(model, x, 'ce', labels)
+    : valueAndGrad(model, x, (logits) => crossEntropy(logits, tf.tensor1d(labels, 'int32'), 'none') as tf.Tensor1D);
   const n = labels.length;
   const pred = argmaxRows(z, n, n ? z.length / n : 0);
   const wrong = new Uint8Array(n);
   for (let i = 0; i < n; i++) wrong[i] = pred[i] !== labels[i] ? 1 : 0;
   return { grad, wrong };
+}
+
+/**
+ * Whether the data-parallel executor (engine/parallel) can run this model: a registered
+ * architecture with its parameters. Anything else that only has `forward` (a model wrapped to
+ * return probabilities, add noise or change its gradient, as the masking checks and the tests
+ * do) runs through its own `forward` on one thread, so the wrapper is never bypassed.
+ */
+export function shardable(model: Model): boolean {
+  const m = model as unknown as { arch?: { forward?: unknown }; params?: unknown; input?: unknown };
+  return typeof m.arch?.forward === 'function' && m.params instanceof Map && !!m.input && Object.getPrototypeOf(model) !== Object.prototype;
 }
 
 /**
@@ -38,7 +52,7 @@ export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { gr
   // Losses built by lossFor (./losses) carry their name and labels: the data-parallel executor
   // can then compute them on every core (engine/parallel), with the same numbers.
   const tag = (lossOf as LossOf & { shard?: { objective: string; y: Int32Array; t: Int32Array | null } }).shard;
-  if (tag && tag.y.length === x.shape[0]) return valueAndInputGrad(model, x, tag.objective, tag.y, tag.t);
+  if (tag && tag.y.length === x.shape[0] && shardable(model)) return valueAndInputGrad(model, x, tag.objective, tag.y, tag.t);
   let z: Float32Array = new Float32Array(0);
   let kept: tf.Tensor | null = null;
   const grad = tf.tidy(() =>
@@ -58,7 +72,7 @@ export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { gr
 
 /** The logits at x, as a row-major [n, k] array (one forward pass, no gradient). */
 export function logitsOf(model: Model, x: tf.Tensor4D): Float32Array {
-  const t = forwardEval(model, x);
+  const t = shardable(model) ? forwardEval(model, x) : tf.tidy(() => model.forward(x, { training: false }));
   const z = Float32Array.from(t.dataSync() as Float32Array);
   t.dispose();
   return z;

@@ -22,14 +22,20 @@
  */
 import {
   backend_util,
+  engine,
+  getBackend,
+  getGradient,
   getKernel,
+  registerGradient,
   registerKernel,
   unregisterKernel,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
+  type GradConfig,
   type KernelFunc,
   type NamedAttrMap,
+  type Tensor,
   type TensorInfo,
   type UnsortedSegmentSumAttrs,
 } from '@tensorflow/tfjs-core';
@@ -214,7 +220,14 @@ const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
 export const KERNEL_SUPPLEMENTS = {
   wasm: {
     added: ['Conv2DBackpropFilter', 'UnsortedSegmentSum'],
-    replaced: ['Conv2DBackpropInput (stride 1 runs as a flipped-filter convolution; other strides use the original)'],
+    replaced: [
+      'Conv2DBackpropFilter and Conv2DBackpropInput (im2col/col2im + XNNPACK GEMM, a flipped-filter convolution for stride 1 with ≥ 8 input channels, a SIMD loop for one input channel)',
+      'MaxPoolGrad (SIMD for 2×2 stride 2, else one JavaScript pass)',
+      'BatchMatMul with transposes (explicit transpose, then XNNPACK)',
+      'Sum over leading axes (SIMD column sums)',
+      'Identity and same-dtype Cast (share the buffer); Cast to bool (nonzero)',
+      'the ReLU gradient (one SIMD kernel)',
+    ],
   },
   cpu: {
     added: [],
@@ -250,6 +263,33 @@ function replace(kernelName: string, backendName: string, make: (original: Kerne
   } as Marked);
 }
 
+/**
+ * The ReLU gradient as one kernel (dy where x > 0) on wasm and cpu, instead of tfjs's
+ * dy · cast(step(x)); other backends keep tfjs's gradient. Its own gradient (for second-order
+ * derivatives) is the same mask applied to the incoming gradient.
+ */
+function installReluGrad(): void {
+  const original = getGradient('Relu') as GradConfig | undefined;
+  if (!original || (original as GradConfig & { [MARK]?: true })[MARK]) return;
+  registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'wasm', kernelFunc: fast.reluGradWasm });
+  registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'cpu', kernelFunc: fast.reluGradCpu });
+  const mask = (dy: Tensor, x: Tensor): Tensor => engine().runKernel(fast.RELU_GRAD, { dy, x }) as Tensor;
+  registerGradient({
+    kernelName: fast.RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (g, saved) => ({ dy: () => mask(g as Tensor, saved[0]), x: () => engine().runKernel('ZerosLike', { x: saved[0] }) as Tensor }),
+  });
+  registerGradient({
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const b = getBackend();
+      if (b !== 'wasm' && b !== 'cpu') return original.gradFunc(dy, saved, attrs);
+      return { x: () => mask(dy as Tensor, saved[0]) };
+    },
+    [MARK]: true,
+  } as GradConfig);
+}
+
 let installed = false;
 
 /** Registers the supplements once; safe to call again. */
@@ -268,6 +308,7 @@ export function installKernelSupplements(): void {
     replace('BatchMatMul', 'wasm', fast.makeBatchMatMul);
     replace('Sum', 'wasm', fast.makeSum);
     replace('MaxPoolGrad', 'wasm', fast.makeMaxPoolGrad);
+    installReluGrad();
   }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
   replace('Conv2DBackpropFilter', 'cpu', (original) => makeConv2dBackpropFilter('cpu', original));

@@ -11,18 +11,21 @@
 import { tf } from './backend';
 import { LabError } from '../../shared/errors';
 
-/** 2-D convolution plus optional bias. `pad`: 'valid' (no padding) or 'same' (output = ceil(input / stride)). */
+/**
+ * 2-D convolution plus optional bias, and optionally ReLU. `pad`: 'valid' (no padding) or 'same'
+ * (output = ceil(input / stride)). The bias (and, outside a gradient, the ReLU) run inside the
+ * convolution kernel (tfjs's fused conv2d: one pass instead of three); the values are the same
+ * as conv2d → add → relu up to float rounding.
+ */
 export function conv2d(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   b: tf.Tensor1D | null,
   stride = 1,
   pad: 'valid' | 'same' = 'valid',
+  activation: 'linear' | 'relu' = 'linear',
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const y = tf.conv2d(x, w, stride, pad);
-    return b ? tf.add<tf.Tensor4D>(y, b) : y;
-  });
+  return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias: b ?? undefined, activation });
 }
 
 /** Max pooling with a square window, no padding (PyTorch's nn.MaxPool2d(size, stride)). */
@@ -34,12 +37,12 @@ export function relu<T extends tf.Tensor>(x: T): T {
   return tf.relu(x) as T;
 }
 
-/** x @ w + b, with w in tfjs layout [in, out]. */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D {
-  return tf.tidy(() => {
-    const y: tf.Tensor2D = tf.matMul(x, w);
-    return b ? tf.add<tf.Tensor2D>(y, b) : y;
-  });
+/**
+ * x @ w + b, optionally followed by ReLU, with w in tfjs layout [in, out]. Fused like conv2d
+ * (the bias, and outside a gradient the ReLU, inside the matrix product).
+ */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w, bias: b ?? undefined, activation }) as tf.Tensor2D;
 }
 
 /**

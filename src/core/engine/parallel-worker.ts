@@ -79,6 +79,7 @@ function handle(c: WorkerCommand): WorkerReply {
     const forward = (rec: Record_, xi: tf.Tensor4D) => arch.forward(rec, xi, input, { training: true });
     const r = localParamGrads(forward, m.rec, names, x, tf.tensor1d(Int32Array.from(y), 'int32'), c.total!);
     floats(c.out, rows * k).set(r.logits.dataSync() as Float32Array);
+    r.logits.dispose(); // kept (tf.keep) inside the gradient, so the tidy above does not free it
     let off = c.out + rows * k;
     for (const g of r.grads) {
       floats(off, g.size).set(g.dataSync() as Float32Array);

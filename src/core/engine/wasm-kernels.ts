@@ -42,6 +42,7 @@ import {
   type SumAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { simdKernels, type SimdKernels } from './simd';
 
 type Shape4 = [number, number, number, number];
 
@@ -55,6 +56,23 @@ export interface WasmBackendLike {
 
 function f32(b: WasmBackendLike, t: TensorInfo): Float32Array {
   return b.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Internals of BackendWasm: where a tensor's bytes are, and the module's memory. */
+interface WasmInternals {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: { asm?: { memory?: WebAssembly.Memory } };
+}
+
+/** Byte address of a tensor's data in the wasm memory. */
+function ptr(b: WasmBackendLike, t: TensorInfo): number {
+  return (b as unknown as WasmInternals).dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** The SIMD kernels of ./simd bound to this backend's memory, or null. */
+function simd(b: WasmBackendLike): SimdKernels | null {
+  const mem = (b as unknown as WasmInternals).wasm?.asm?.memory;
+  return mem instanceof WebAssembly.Memory ? simdKernels(mem) : null;
 }
 
 /** Runs a registered kernel of the wasm backend (the original ones, or ours). */
@@ -131,6 +149,8 @@ export function makeBatchMatMul(original: KernelConfig): KernelFunc {
 // ---------------------------------------------------------------------------------------------
 // Sum over leading axes
 
+const SUM_BLOCK = 256;
+
 export function makeSum(original: KernelConfig): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
@@ -147,10 +167,27 @@ export function makeSum(original: KernelConfig): KernelFunc {
     const backend = args.backend as unknown as WasmBackendLike;
     const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
     const out = backend.makeOutput(outShape, 'float32');
-    const xv = f32(backend, x);
     const acc = new Float64Array(cols);
-    for (let r = 0, o = 0; r < rows; r++, o += cols) {
-      for (let c = 0; c < cols; c++) acc[c] += xv[o + c];
+    const kernels = cols % 4 === 0 ? simd(backend) : null;
+    if (kernels) {
+      // Blocks of SUM_BLOCK rows summed in float32 with SIMD, the blocks added in float64.
+      const part = backend.makeOutput([cols], 'float32');
+      try {
+        const base = ptr(backend, x);
+        for (let r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
+          const pv = f32(backend, part);
+          pv.fill(0);
+          kernels.colSums(base + 4 * r0 * cols, ptr(backend, part), Math.min(SUM_BLOCK, rows - r0), cols);
+          for (let c = 0; c < cols; c++) acc[c] += pv[c];
+        }
+      } finally {
+        backend.disposeData(part.dataId);
+      }
+    } else {
+      const xv = f32(backend, x);
+      for (let r = 0, o = 0; r < rows; r++, o += cols) {
+        for (let c = 0; c < cols; c++) acc[c] += xv[o + c];
+      }
     }
     f32(backend, out).set(acc);
     return out;
@@ -172,6 +209,13 @@ export function makeMaxPoolGrad(original: KernelConfig): KernelFunc {
     const pt = info.padInfo.top;
     const pl = info.padInfo.left;
     const dx = backend.makeOutput([...input.shape], 'float32');
+    const kernels = simd(backend);
+    if (kernels && fh === 2 && fw === 2 && sh === 2 && sw === 2 && pt === 0 && pl === 0 && C % 4 === 0 && OH === H >> 1 && OW === W >> 1) {
+      // Every covered element is written; an odd last row or column is not covered.
+      if (H % 2 || W % 2) f32(backend, dx).fill(0);
+      kernels.maxPoolGrad2x2(ptr(backend, input), ptr(backend, dy), ptr(backend, dx), N, H, W, C);
+      return dx;
+    }
     const xv = f32(backend, input);
     const gv = f32(backend, dy);
     const dv = f32(backend, dx);
@@ -331,6 +375,17 @@ export function makeConv2dBackpropFilter(original?: KernelConfig): KernelFunc {
     const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = geometry(info);
     const backend = args.backend as unknown as WasmBackendLike;
+    if (g.ci === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.co % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1) {
+      // A first layer: one input channel, so the GEMM's K is tiny and XNNPACK would spend its
+      // time packing dy. A direct SIMD loop instead (./simd).
+      const kernel = simd(backend)?.convFilterGrad1(g.kh, g.kw);
+      if (kernel) {
+        const out = backend.makeOutput([...filterShape], 'float32');
+        f32(backend, out).fill(0);
+        kernel(ptr(backend, x), ptr(backend, dy), ptr(backend, out), g.N, g.H, g.W, g.OH, g.OW, g.co);
+        return out;
+      }
+    }
     const P = g.N * g.OH * g.OW;
     const K = g.kh * g.kw * g.ci;
     const cols = backend.makeOutput([1, K, P], 'float32');
@@ -372,3 +427,35 @@ export function makeConv2dBackpropInput(original: KernelConfig, flippedConv?: Ke
     }
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// ReLU gradient: dy where x > 0 (tfjs computes dy · cast(step(x)): three kernels, two passes)
+
+export const RELU_GRAD = 'RobustlabReluGrad';
+
+export const reluGradWasm: KernelFunc = ({ inputs, backend: b }) => {
+  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+  const backend = b as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const n = util.sizeFromShape(x.shape);
+  const kernels = n % 4 === 0 ? simd(backend) : null;
+  if (kernels) {
+    kernels.reluGrad(ptr(backend, dy), ptr(backend, x), ptr(backend, out), n);
+  } else {
+    const g = f32(backend, dy);
+    const xv = f32(backend, x);
+    const o = f32(backend, out);
+    for (let i = 0; i < n; i++) o[i] = xv[i] > 0 ? g[i] : 0;
+  }
+  return out;
+};
+
+export const reluGradCpu: KernelFunc = ({ inputs, backend: b }) => {
+  const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+  const backend = b as unknown as { readSync(d: object): Float32Array; makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo };
+  const g = backend.readSync(dy.dataId);
+  const xv = backend.readSync(x.dataId);
+  const o = new Float32Array(xv.length);
+  for (let i = 0; i < o.length; i++) o[i] = xv[i] > 0 ? g[i] : 0;
+  return backend.makeTensorInfo([...x.shape], 'float32', o);
+};

@@ -3,7 +3,7 @@
  * The flatten follows PyTorch's NCHW order, so weights trained in PyTorch give the same outputs.
  */
 import { tf } from '../engine/backend';
-import { flattenTorchOrder, linear, relu } from '../engine/ops';
+import { flattenTorchOrder, linear } from '../engine/ops';
 import {
   checkBatch,
   checkInputAndClasses,
@@ -50,8 +50,8 @@ export const mlp: Architecture = {
     checkBatch('mlp', x, input);
     return tf.tidy(() => {
       const f = flattenTorchOrder(x);
-      const h1 = relu(linear(f, p['fc1.weight'] as tf.Tensor2D, p['fc1.bias'] as tf.Tensor1D));
-      const h2 = relu(linear(h1, p['fc2.weight'] as tf.Tensor2D, p['fc2.bias'] as tf.Tensor1D));
+      const h1 = linear(f, p['fc1.weight'] as tf.Tensor2D, p['fc1.bias'] as tf.Tensor1D, 'relu');
+      const h2 = linear(h1, p['fc2.weight'] as tf.Tensor2D, p['fc2.bias'] as tf.Tensor1D, 'relu');
       return linear(h2, p['fc3.weight'] as tf.Tensor2D, p['fc3.bias'] as tf.Tensor1D);
     });
   },

@@ -4,7 +4,7 @@
  * padding ("valid"); pooling drops an odd last row/column, as nn.MaxPool2d(2) does.
  */
 import { tf } from '../engine/backend';
-import { conv2d, flattenTorchOrder, linear, maxPool2d, relu } from '../engine/ops';
+import { conv2d, flattenTorchOrder, linear, maxPool2d } from '../engine/ops';
 import { LabError } from '../../shared/errors';
 import {
   checkBatch,
@@ -66,11 +66,11 @@ export const mnistCnn: Architecture = {
   forward(p, x, input) {
     checkBatch('mnist-cnn', x, input);
     return tf.tidy(() => {
-      let h = relu(conv2d(x, p['conv1.weight'] as tf.Tensor4D, p['conv1.bias'] as tf.Tensor1D));
+      let h = conv2d(x, p['conv1.weight'] as tf.Tensor4D, p['conv1.bias'] as tf.Tensor1D, 1, 'valid', 'relu');
       h = maxPool2d(h, 2, 2);
-      h = relu(conv2d(h, p['conv2.weight'] as tf.Tensor4D, p['conv2.bias'] as tf.Tensor1D));
+      h = conv2d(h, p['conv2.weight'] as tf.Tensor4D, p['conv2.bias'] as tf.Tensor1D, 1, 'valid', 'relu');
       h = maxPool2d(h, 2, 2);
-      const f = relu(linear(flattenTorchOrder(h), p['fc1.weight'] as tf.Tensor2D, p['fc1.bias'] as tf.Tensor1D));
+      const f = linear(flattenTorchOrder(h), p['fc1.weight'] as tf.Tensor2D, p['fc1.bias'] as tf.Tensor1D, 'relu');
       return linear(f, p['fc2.weight'] as tf.Tensor2D, p['fc2.bias'] as tf.Tensor1D);
     });
   },

@@ -2,7 +2,7 @@
  * A form generated from a registry entry's parameter descriptors (number, integer, boolean,
  * enum): ranges, defaults, units and help come from the descriptors; advanced ones are folded.
  */
-import { Accordion, NativeSelect, NumberInput, SimpleGrid, Stack, Switch } from '@mantine/core';
+import { Accordion, NativeSelect, NumberInput, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ParamDescriptor } from '../../shared/schemas';
 import { formatNumber } from '../lib/format';
@@ -35,6 +35,8 @@ export function validateParams(params: ParamDescriptor[], values: ParamValues): 
       if (p.max !== undefined && v > p.max) return `${p.label} must be at most ${formatNumber(p.max)}.`;
     } else if (p.type === 'enum') {
       if (p.options && !p.options.some((o) => o.value === v)) return `${p.label}: choose one of the listed options.`;
+    } else if (p.type === 'string') {
+      if (stringError(p, v)) return `${p.label}: ${stringError(p, v)}`;
     }
   }
   return null;
@@ -79,6 +81,18 @@ function ParamField({ p, value, onChange }: { p: ParamDescriptor; value: ParamVa
           data-testid={testId}
         />
       );
+    case 'string':
+      return (
+        <TextInput
+          label={label}
+          description={p.help}
+          value={typeof value === 'string' ? value : String(value ?? p.default)}
+          onChange={(e) => onChange(e.currentTarget.value)}
+          placeholder={p.default === '' ? 'empty' : String(p.default)}
+          error={stringError(p, value)}
+          data-testid={testId}
+        />
+      );
     default:
       return (
         <NumberInput
@@ -98,6 +112,16 @@ function ParamField({ p, value, onChange }: { p: ParamDescriptor; value: ParamVa
   }
 }
 
+/** A free-text value that does not match the descriptor's pattern (empty is always allowed). */
+function stringError(p: ParamDescriptor, value: ParamValue | undefined): string | undefined {
+  if (p.type !== 'string' || !p.pattern || typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return new RegExp(p.pattern).test(value.trim()) ? undefined : 'this text does not have the expected form; see the explanation.';
+  } catch {
+    return undefined;
+  }
+}
+
 function fieldError(p: ParamDescriptor, value: ParamValue | undefined): string | undefined {
   if (typeof value !== 'number') return undefined;
   if (p.min !== undefined && value < p.min) return `At least ${formatNumber(p.min)}`;
@@ -111,12 +135,15 @@ export function ParamForm({
   values,
   onChange,
   afterBasic,
+  advancedLabel = 'Advanced attack settings',
 }: {
   params: ParamDescriptor[];
   values: ParamValues;
   onChange: (values: ParamValues) => void;
   /** Shown between the basic fields and the folded advanced ones. */
   afterBasic?: ReactNode;
+  /** Title of the folded section of advanced fields (default: "Advanced attack settings"). */
+  advancedLabel?: string;
 }) {
   const basic = params.filter((p) => !p.advanced);
   const advanced = params.filter((p) => p.advanced);
@@ -134,7 +161,9 @@ export function ParamForm({
       {advanced.length > 0 && (
         <Accordion variant="contained">
           <Accordion.Item value="advanced">
-            <Accordion.Control>Advanced attack settings ({advanced.length})</Accordion.Control>
+            <Accordion.Control>
+              {advancedLabel} ({advanced.length})
+            </Accordion.Control>
             <Accordion.Panel>
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
                 {advanced.map((p) => (

@@ -15,7 +15,20 @@ const PHASES: Record<string, string> = {
   clean: 'Measuring clean accuracy',
   load: 'Loading',
   save: 'Saving',
+  corrupt: 'Corrupting images',
+  corruptions: 'Measuring accuracy under corruptions',
 };
+
+/** The job's own ETA, else one from the time so far and the fraction done. */
+function etaSeconds(run: RunInfo, progress: ProgressEvent | undefined): number | undefined {
+  if (!progress) return undefined;
+  if (progress.etaSeconds !== undefined && Number.isFinite(progress.etaSeconds)) return progress.etaSeconds;
+  const f = progress.fraction;
+  const start = run.startedAt ? new Date(run.startedAt).getTime() : NaN;
+  if (!(f > 0.02 && f < 1) || !Number.isFinite(start)) return undefined;
+  const elapsed = (Date.now() - start) / 1000;
+  return elapsed > 1 ? (elapsed * (1 - f)) / f : undefined;
+}
 
 export function RunProgress({ run, progress }: { run: RunInfo; progress: ProgressEvent | undefined }) {
   const [cancelling, setCancelling] = useState(false);
@@ -42,10 +55,8 @@ export function RunProgress({ run, progress }: { run: RunInfo; progress: Progres
     if (progress.imagesPerSec !== undefined) parts.push(`${formatInt(progress.imagesPerSec)} images/s`);
     if (progress.loss !== undefined) parts.push(`loss ${formatNumber(progress.loss)}`);
   }
-  const eta =
-    !done && progress?.etaSeconds !== undefined && Number.isFinite(progress.etaSeconds)
-      ? `about ${formatDuration(progress.etaSeconds)} left`
-      : null;
+  const etaS = done ? undefined : etaSeconds(run, progress);
+  const eta = etaS !== undefined ? `about ${formatDuration(etaS)} left` : null;
 
   let headline: string;
   if (run.status === 'queued') headline = 'Waiting in the queue…';

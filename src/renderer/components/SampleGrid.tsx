@@ -17,9 +17,11 @@ interface PixelCanvasProps {
   channels: number;
   scale: number;
   label: string;
+  /** Default "sample-image". */
+  testId?: string;
 }
 
-export function PixelCanvas({ pixels, height, width, channels, scale, label }: PixelCanvasProps) {
+export function PixelCanvas({ pixels, height, width, channels, scale, label, testId = 'sample-image' }: PixelCanvasProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -52,7 +54,7 @@ export function PixelCanvas({ pixels, height, width, channels, scale, label }: P
       height={height}
       role="img"
       aria-label={label}
-      data-testid="sample-image"
+      data-testid={testId}
       style={{
         width: width * scale,
         height: height * scale,

@@ -34,6 +34,7 @@ export function attackEps(attack: AttackSpec): number | undefined {
 /** "PGD, 20 steps" or "FGSM". */
 export function describeAttack(attack: AttackSpec, entries?: RegistryEntry[]): string {
   if (isNoAttack(attack)) return 'no attack';
+  if (attack.name === 'corruptions') return 'corruption benchmark';
   const name = attackShortName(attack.name, entries);
   const k = findKey(attack.params, STEP_KEYS);
   const steps = k ? attack.params[k] : undefined;
@@ -48,6 +49,10 @@ export function epsText(eps: number): string {
 
 export function evalSentence(ev: EvaluationInfo, entries?: RegistryEntry[]): string {
   const images = `${formatInt(ev.count)} ${ev.split === 'train' ? 'training' : 'test'} ${ev.count === 1 ? 'image' : 'images'}`;
+  if (ev.details?.benchmark === 'corruptions' && ev.robustAccuracy !== null) {
+    const n = Array.isArray(ev.details.corruptions) ? ev.details.corruptions.length : 0;
+    return `Under ${n} ${n === 1 ? 'corruption' : 'corruptions'}, accuracy ${ev.robustAccuracy < ev.cleanAccuracy ? 'falls' : 'goes'} from ${formatPercent(ev.cleanAccuracy)} (clean) to ${formatPercent(ev.robustAccuracy)} on average (${images}).`;
+  }
   if (isNoAttack(ev.attack) || ev.robustAccuracy === null) {
     return `On ${images} without any attack, the model is right ${formatPercent(ev.cleanAccuracy)} of the time.`;
   }

@@ -7,6 +7,7 @@ export function sourceLabel(source: string): string {
   if (source === 'trained') return 'Trained here';
   if (source === 'imported') return 'Imported';
   if (source === 'patched') return 'Patched';
+  if (source.startsWith('corrupted:')) return 'Corrupted copy';
   return source;
 }
 

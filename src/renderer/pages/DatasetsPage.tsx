@@ -20,6 +20,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { lab } from '../api/client';
 import { ImportDatasetRequestSchema, type DatasetInfo } from '../../shared/schemas';
 import { DataTable } from '../components/DataTable';
+import { DatasetLineage } from '../components/corruptions/DatasetLineage';
 import { FilePickField } from '../components/FilePickField';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { SampleGrid } from '../components/SampleGrid';
@@ -53,6 +54,18 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
         ),
       }),
       col.accessor((d) => sourceLabel(d.source), { id: 'source', header: 'Source' }),
+      col.accessor((d) => (d.parentId ? (list?.find((p) => p.id === d.parentId)?.name ?? d.parentId) : ''), {
+        id: 'parent',
+        header: 'Made from',
+        cell: (c) =>
+          c.row.original.parentId ? (
+            <Anchor href={href(['datasets', c.row.original.parentId])} size="sm" onClick={(e) => e.stopPropagation()} data-testid="dataset-parent-link">
+              {c.getValue()}
+            </Anchor>
+          ) : (
+            '—'
+          ),
+      }),
       col.accessor((d) => d.height * d.width * d.channels, {
         id: 'size',
         header: 'Image size',
@@ -71,7 +84,7 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
       }),
       col.accessor('createdAt', { header: 'Added', cell: (c) => formatDate(c.getValue()) }),
     ],
-    [],
+    [list],
   );
 
   return (
@@ -110,6 +123,9 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
           />
         )}
       </Paper>
+      {selected && (selected.parentId || selected.recipe) ? (
+        <DatasetLineage key={`lineage-${selected.id}`} dataset={selected} datasets={list ?? []} onRegenerated={datasets.reload} />
+      ) : null}
       {selected && <DatasetSamplesPanel key={selected.id} dataset={selected} />}
       <ImportDatasetModal
         opened={importOpen}
@@ -167,6 +183,9 @@ function DatasetSamplesPanel({ dataset }: { dataset: DatasetInfo }) {
               { value: '16', label: '16 per class' },
             ]}
           />
+          <Button variant="default" component="a" href={href(['corruptions'], { dataset: dataset.id })} data-testid="corrupt-this-dataset">
+            Corrupt this dataset
+          </Button>
           <Button variant="light" component="a" href={href(['train'], { dataset: dataset.id })}>
             Train on this dataset
           </Button>

@@ -29,6 +29,8 @@ import { PageHeader } from '../components/PageHeader';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { attackEps, attackShortName, describeAttack, evalSentence, isNoAttack, ROBUST_HELP } from '../lib/evalText';
+import { CorruptionBenchmarkReport } from '../components/CorruptionBenchmarkReport';
+import { isBenchmarkEvaluation, readDatasetRecipe, stepText } from '../lib/corruptions';
 import {
   elapsedSeconds,
   formatBytes,
@@ -83,7 +85,7 @@ export function RunPage({ runId }: { runId: string }) {
             <StatusBadge status={run.status} />
           </Group>
         }
-        subtitle={`${run.kind === 'train' ? 'Training' : 'Evaluation'} run, created ${formatDate(run.createdAt)}`}
+        subtitle={`${run.kind === 'train' ? 'Training' : run.kind === 'corrupt' ? 'Corruption (dataset-making)' : 'Evaluation'} run, created ${formatDate(run.createdAt)}`}
         actions={
           <>
             {evalModelId && run.status === 'finished' && (
@@ -131,6 +133,13 @@ export function RunPage({ runId }: { runId: string }) {
             ))}
           </Alert>
         )}
+
+        {run.kind === 'corrupt' && run.status === 'finished' && (
+          <ProducedDataset runId={run.id} name={run.name} datasets={datasets.data} />
+        )}
+        {evaluations.filter(isBenchmarkEvaluation).map((ev) => (
+          <CorruptionBenchmarkReport key={ev.id} evaluation={ev} />
+        ))}
 
         <MetricsSummary latest={run.latestMetrics} />
 
@@ -204,6 +213,27 @@ export function RunPage({ runId }: { runId: string }) {
         </SimpleGrid>
       </Stack>
     </>
+  );
+}
+
+/** The dataset a corrupt run wrote (its stored recipe names the run). */
+function ProducedDataset({ runId, name, datasets }: { runId: string; name: string; datasets?: DatasetInfo[] }) {
+  const d = datasets?.find((x) => readDatasetRecipe(x)?.runId === runId) ?? datasets?.find((x) => x.name === name);
+  return (
+    <Alert color="green" variant="light" title="Dataset made" data-testid="run-produced-dataset">
+      {d ? (
+        <Group gap="xs" wrap="wrap">
+          <Text size="sm">
+            This run wrote <Anchor href={href(['datasets', d.id])}>{d.name}</Anchor>.
+          </Text>
+          <Button component="a" size="xs" variant="light" href={href(['train'], { dataset: d.id })}>
+            Train on it
+          </Button>
+        </Group>
+      ) : (
+        <Text size="sm">The dataset this run wrote is no longer in the lab.</Text>
+      )}
+    </Alert>
   );
 }
 
@@ -358,11 +388,24 @@ function SpecTable({
     rows.push(['Loss logged every', `${spec.logEvery ?? 10} steps`]);
     rows.push(['Seed', String(spec.seed ?? 0)]);
     if (spec.initModel) rows.push(['Started from model', findModel(models, spec.initModel)?.name ?? spec.initModel]);
+  } else if (spec.kind === 'corrupt') {
+    rows.push(['Made from dataset', ds]);
+    rows.push(['New dataset name', spec.name ?? 'default']);
+    rows.push(['Splits', spec.splits?.join(', ') ?? 'every split']);
+    spec.recipe.steps.forEach((st, i) => rows.push([`Step ${i + 1}`, stepText(st)]));
+    rows.push(['Seed', String(spec.seed ?? spec.recipe.seed ?? 0)]);
   } else {
     const entry = attacks?.find((a) => a.name === spec.attack.name);
     rows.push(['Model', findModel(models, spec.model)?.name ?? spec.model]);
     rows.push(['Dataset', `${ds} (${spec.split} split)`]);
-    rows.push(['Attack', isNoAttack(spec.attack) ? 'none (clean accuracy only)' : attackShortName(spec.attack.name, attacks)]);
+    if (spec.benchmark === 'corruptions') {
+      rows.push(['Benchmark', 'corruption robustness']);
+      rows.push(['Corruptions', spec.corruptions?.join(', ') ?? 'the 15 ImageNet-C corruptions']);
+      rows.push(['Severities', spec.severities?.join(', ') ?? '1–5']);
+      rows.push(['Baseline model', spec.baselineModel ? (findModel(models, spec.baselineModel)?.name ?? spec.baselineModel) : 'none (no mCE)']);
+    } else {
+      rows.push(['Attack', isNoAttack(spec.attack) ? 'none (clean accuracy only)' : attackShortName(spec.attack.name, attacks)]);
+    }
     for (const [k, v] of Object.entries(spec.attack.params ?? {})) {
       const d = entry?.params.find((p) => p.key === k);
       rows.push([`  ${d?.label ?? k}`, `${typeof v === 'number' ? formatNumber(v) : String(v)}${d?.unit ? ` ${d.unit}` : ''}`]);

@@ -18,6 +18,8 @@ const col = createColumnHelper<RunInfo>();
 export function runSubject(run: RunInfo, attacks?: RegistryEntry[]): string {
   const spec = run.spec;
   if (spec.kind === 'train') return spec.arch;
+  if (spec.kind === 'corrupt') return `corrupt: ${spec.recipe.steps.map((s) => s.corruption).join(' + ')}`;
+  if (spec.benchmark === 'corruptions') return 'corruption benchmark';
   if (isNoAttack(spec.attack)) return 'clean (no attack)';
   const eps = attackEps(spec.attack);
   return `${attackShortName(spec.attack.name, attacks)}${eps !== undefined ? ` eps ${formatNumber(eps)}` : ''}`;
@@ -42,7 +44,7 @@ export function RunsPage() {
   const datasets = useLoad(() => lab.listDatasets({}), []);
   const attacks = useLoad(() => lab.listAttacks({}), []);
   const [progress, setProgress] = useState<Record<string, number>>({});
-  const [kind, setKind] = useState<'all' | 'train' | 'eval'>('all');
+  const [kind, setKind] = useState<'all' | 'train' | 'eval' | 'corrupt'>('all');
   const [query, setQuery] = useState('');
 
   const refresh = useThrottled(runs.reload, 1000);
@@ -64,7 +66,7 @@ export function RunsPage() {
       }),
       col.accessor('kind', {
         header: 'Kind',
-        cell: (c) => (c.getValue() === 'train' ? 'training' : 'evaluation'),
+        cell: (c) => (c.getValue() === 'train' ? 'training' : c.getValue() === 'corrupt' ? 'corruption' : 'evaluation'),
       }),
       col.accessor('status', {
         header: 'Status',
@@ -130,6 +132,7 @@ export function RunsPage() {
             { value: 'all', label: 'All' },
             { value: 'train', label: 'Training' },
             { value: 'eval', label: 'Evaluation' },
+            { value: 'corrupt', label: 'Corruption' },
           ]}
         />
         <TextInput
