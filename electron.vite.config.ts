@@ -2,6 +2,7 @@
  * Build of the desktop app (electron-vite 5 / vite 7):
  *   out/main/index.js     Electron main (ES module; package.json has "type": "module")
  *   out/main/worker.js    the job worker entry, run in a utilityProcess / forked Node child
+ *   out/main/parallel-worker.js  a worker thread of the engine's data-parallel executor
  *   out/preload/index.cjs the sandboxed preload (sandboxed preloads cannot be ES modules)
  *   out/renderer/         the React app; base './' so it loads from app:// and from the web server
  */
@@ -42,6 +43,8 @@ export default defineConfig({
         input: {
           index: r('src/main/index.ts'),
           worker: r('src/core/jobs/worker-entry.ts'),
+          // The engine's data-parallel worker threads (src/core/engine/parallel.ts finds it here).
+          'parallel-worker': r('src/core/engine/parallel-worker.ts'),
         },
         output: {
           entryFileNames: '[name].js',

@@ -175,6 +175,7 @@ test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) =
   await page.getByTestId('evaluate-this-model').click();
 
   await expect(page.getByRole('heading', { name: 'Evaluate', level: 1 })).toBeVisible();
+  await page.getByTestId('eval-preset-custom').click();
   await page.getByLabel('Attack', { exact: true }).selectOption('pgd');
   await page.getByTestId('param-eps').fill('0.1');
   await page.getByTestId('param-steps').fill('10');
@@ -183,10 +184,9 @@ test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) =
 
   const result = page.getByTestId('eval-result');
   await expect(result).toBeVisible({ timeout: 300_000 });
-  await expect(page.getByTestId('eval-sentence')).toContainText(/Under changes of at most 0\.1 per pixel \(PGD, 10 steps\)/);
-  await expect(page.getByTestId('eval-sentence')).toContainText(/accuracy (falls from|stays at|goes from) \d+\.\d %/);
-  await expect(page.getByTestId('eval-sentence')).toContainText('200 test images');
-  await expect(page.getByTestId('eval-robust')).toHaveText(/^\d+\.\d %$/);
+  await expect(result.getByTestId('report-headline')).toContainText(/\(eps 0\.1\), accuracy (falls from \d+ % to \d+ %|stays at \d+ %)/);
+  await expect(result).toContainText('PGD (projected gradient descent, L∞), eps 0.1 per pixel · 200 test images');
+  await expect(result.getByTestId('report-robust')).toHaveText(/^\d+\.\d %$/);
   await shot(page, 'web-eval.png');
 
   // The same page in the dark theme.

@@ -5,7 +5,22 @@ import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { MetricsSummary } from './MetricsSummary';
 import { useLiveRun } from '../lib/hooks';
+import { methodMonitor } from '../lib/methods';
 import { href } from '../lib/route';
+import type { TrainSpec } from '../../shared/schemas';
+
+/** What the per-epoch robustness checks measure, in words (null without checks). */
+function describeMonitor(spec: TrainSpec): string | null {
+  const m = spec.monitor;
+  if (!m) return null;
+  const certify = m.certify ?? (methodMonitor(spec.method) === 'certified' ? 'ibp' : 'none');
+  const parts: string[] = [];
+  if (m.pgdSteps > 0) parts.push(`accuracy under a ${m.pgdSteps}-step PGD attack`);
+  if (certify !== 'none') parts.push(`certified accuracy (${certify.toUpperCase()})`);
+  if (!parts.length) return null;
+  const eps = m.eps ?? (typeof spec.methodParams.eps === 'number' ? spec.methodParams.eps : 0.1);
+  return `After every epoch: ${parts.join(' and ')} at eps ${eps}, on the first ${m.count.toLocaleString('en-US')} test images. The gap to the clean accuracy shows what robust training buys.`;
+}
 
 export function LiveRunPanel({ runId }: { runId: string }) {
   const { detail, error, progress } = useLiveRun(runId);
@@ -20,6 +35,7 @@ export function LiveRunPanel({ runId }: { runId: string }) {
   const { run, metrics, model } = detail;
   const spec = run.spec;
   const epochs = spec.kind === 'train' ? spec.epochs : undefined;
+  const monitorText = spec.kind === 'train' ? describeMonitor(spec) : null;
 
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-labelledby="live-run-title" data-testid="live-run" data-run-id={run.id}>
@@ -36,8 +52,15 @@ export function LiveRunPanel({ runId }: { runId: string }) {
             </Group>
             {spec.kind === 'train' && (
               <Text size="sm" c="dimmed">
-                Training {spec.arch} on {spec.dataset} for {spec.epochs} {spec.epochs === 1 ? 'epoch' : 'epochs'}
+                Training {spec.arch}
+                {spec.method && spec.method !== 'erm' ? ` with ${spec.method}` : ''} on {spec.dataset} for {spec.epochs}{' '}
+                {spec.epochs === 1 ? 'epoch' : 'epochs'}
                 {spec.limit ? ` (first ${spec.limit.toLocaleString('en-US')} training images)` : ''}.
+              </Text>
+            )}
+            {monitorText && (
+              <Text size="xs" c="dimmed" data-testid="live-run-monitor">
+                {monitorText}
               </Text>
             )}
           </div>

@@ -52,7 +52,16 @@ export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: nu
     });
   }
   if (accEpoch.length) {
-    groups.push({ id: 'accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', keys: accEpoch, percent: true, primary: true });
+    // Robust training: the held-out accuracies (clean, under PGD, certified) get their own chart,
+    // apart from the training-batch accuracies, so the clean-vs-robust gap is easy to read.
+    const trainAcc = accEpoch.filter((k) => k.startsWith('train/'));
+    const heldOut = accEpoch.filter((k) => !k.startsWith('train/'));
+    if (accEpoch.some(isRobustKey) && trainAcc.length && heldOut.length) {
+      groups.push({ id: 'accuracy', title: 'Test accuracy by epoch: clean, under attack, certified', xLabel: 'epoch', keys: heldOut, percent: true, primary: true });
+      groups.push({ id: 'train-accuracy', title: 'Training accuracy by epoch', xLabel: 'epoch', keys: trainAcc, percent: true, primary: true });
+    } else {
+      groups.push({ id: 'accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', keys: accEpoch, percent: true, primary: true });
+    }
   }
   if (lossEpoch.length) {
     groups.push({ id: 'epoch-loss', title: 'Loss by epoch', xLabel: 'epoch', keys: lossEpoch, percent: false, primary: true });
@@ -68,6 +77,22 @@ export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: nu
     });
   }
   return groups;
+}
+
+const accentFree = PALETTE.filter((c) => c !== '#2f9e44' && c !== '#f08c00');
+
+/** A robustness metric: accuracy under attack, or certified. */
+function isRobustKey(key: string): boolean {
+  return /pgd|certified|adv_/i.test(key);
+}
+
+/** Robust metrics keep one colour everywhere: under attack orange, certified green; validation dashed. */
+function seriesStyle(key: string, i: number): { stroke: string; dash?: string } {
+  const dash = key.startsWith('val/') ? '6 3' : undefined;
+  if (/certified/i.test(key)) return { stroke: '#2f9e44', dash };
+  if (/pgd|adv_/i.test(key)) return { stroke: '#f08c00', dash };
+  const plain = accentFree.length ? accentFree : PALETTE;
+  return { stroke: plain[i % plain.length]!, dash };
 }
 
 /** Merges series into rows keyed by step, thinning long series to about `maxRows` rows. */
@@ -134,7 +159,8 @@ function MetricChart({ group, metrics, height }: { group: ChartGroup; metrics: R
                 key={k}
                 dataKey={k}
                 name={k}
-                stroke={PALETTE[i % PALETTE.length]}
+                stroke={seriesStyle(k, i).stroke}
+                strokeDasharray={seriesStyle(k, i).dash}
                 strokeWidth={2}
                 dot={few ? { r: 3 } : false}
                 isAnimationActive={false}

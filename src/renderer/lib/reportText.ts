@@ -31,11 +31,16 @@ export function certifiedOf(ev: EvaluationInfo): CertifiedDetails | null {
   return null;
 }
 
-/** 0.0313725… → "8/255"; other values as short decimals (as the exported report writes it). */
+/**
+ * 0.0313725… → "8/255"; short decimals stay decimals (0.2, not 51/255); other values with three
+ * significant digits.
+ */
 export function formatEps(eps: number): string {
+  const short = +eps.toPrecision(3);
+  if (Math.abs(short - eps) < 1e-12) return `${short}`;
   const k = eps * 255;
-  if (eps > 0 && Math.abs(k - Math.round(k)) < 1e-3 && Math.round(k) <= 64) return `${Math.round(k)}/255`;
-  return `${+eps.toPrecision(3)}`;
+  if (eps > 0 && Math.abs(k - Math.round(k)) < 1e-3 && Math.round(k) <= 255) return `${Math.round(k)}/255`;
+  return `${short}`;
 }
 
 /** "8/255 ≈ 0.031" for fractions of 255, else the number. */

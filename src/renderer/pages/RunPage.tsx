@@ -28,8 +28,9 @@ import { MetricsSummary } from '../components/MetricsSummary';
 import { PageHeader } from '../components/PageHeader';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
-import { attackEps, attackShortName, describeAttack, evalSentence, isNoAttack, ROBUST_HELP } from '../lib/evalText';
+import { attackEps, attackShortName, describeAttack, isNoAttack, ROBUST_HELP } from '../lib/evalText';
 import { CorruptionBenchmarkReport } from '../components/CorruptionBenchmarkReport';
+import { EvaluationReportView } from '../components/EvaluationReport';
 import { isBenchmarkEvaluation, readDatasetRecipe, stepText } from '../lib/corruptions';
 import {
   elapsedSeconds,
@@ -124,15 +125,17 @@ export function RunPage({ runId }: { runId: string }) {
           <Fact label={run.endedAt ? 'Took' : 'Running for'} value={duration !== null ? formatDuration(duration) : '—'} />
         </SimpleGrid>
 
-        {run.kind === 'eval' && evaluations.length > 0 && (
-          <Alert color="blue" variant="light" title="Result" data-testid="run-eval-result">
-            {evaluations.map((ev) => (
-              <Text key={ev.id} size="md">
-                {evalSentence(ev, attacks.data)}
-              </Text>
+        {run.kind === 'eval' &&
+          evaluations
+            .filter((ev) => !isBenchmarkEvaluation(ev))
+            .map((ev) => (
+              <section key={ev.id} aria-labelledby={`report-title-${ev.id}`} data-testid="run-eval-result">
+                <Title order={2} size="h4" id={`report-title-${ev.id}`} mb="xs">
+                  Report
+                </Title>
+                <EvaluationReportView evaluation={ev} />
+              </section>
             ))}
-          </Alert>
-        )}
 
         {run.kind === 'corrupt' && run.status === 'finished' && (
           <ProducedDataset runId={run.id} name={run.name} datasets={datasets.data} />
@@ -388,6 +391,16 @@ function SpecTable({
     rows.push(['Loss logged every', `${spec.logEvery ?? 10} steps`]);
     rows.push(['Seed', String(spec.seed ?? 0)]);
     if (spec.initModel) rows.push(['Started from model', findModel(models, spec.initModel)?.name ?? spec.initModel]);
+    if (spec.monitor) {
+      rows.push([
+        'Robustness checks each epoch',
+        `${formatInt(spec.monitor.count)} test images, PGD ${spec.monitor.pgdSteps} steps${spec.monitor.eps !== undefined ? `, eps ${formatNumber(spec.monitor.eps)}` : ''}${spec.monitor.certify ? `, certify ${spec.monitor.certify}` : ''}`,
+      ]);
+    }
+    if (spec.valFraction) rows.push(['Validation split', `${formatNumber(spec.valFraction * 100)} % of the training images`]);
+    if (spec.warmupEpochs) rows.push(['Learning-rate warm-up', `${formatNumber(spec.warmupEpochs)} epochs`]);
+    if (spec.earlyStopping) rows.push(['Early stopping', `on ${spec.earlyStopping.metric}, patience ${spec.earlyStopping.patience}`]);
+    if (spec.keepBest && spec.keepBest !== 'last') rows.push(['Kept weights', `best epoch by ${spec.keepBest} accuracy`]);
   } else if (spec.kind === 'corrupt') {
     rows.push(['Made from dataset', ds]);
     rows.push(['New dataset name', spec.name ?? 'default']);
@@ -404,11 +417,23 @@ function SpecTable({
       rows.push(['Severities', spec.severities?.join(', ') ?? '1–5']);
       rows.push(['Baseline model', spec.baselineModel ? (findModel(models, spec.baselineModel)?.name ?? spec.baselineModel) : 'none (no mCE)']);
     } else {
-      rows.push(['Attack', isNoAttack(spec.attack) ? 'none (clean accuracy only)' : attackShortName(spec.attack.name, attacks)]);
+      rows.push([
+        'Attack',
+        spec.certify
+          ? `none: certified by ${spec.certify.toUpperCase()} at eps ${formatNumber(spec.eps ?? 0)}`
+          : isNoAttack(spec.attack)
+            ? 'none (clean accuracy only)'
+            : attackShortName(spec.attack.name, attacks),
+      ]);
     }
     for (const [k, v] of Object.entries(spec.attack.params ?? {})) {
       const d = entry?.params.find((p) => p.key === k);
       rows.push([`  ${d?.label ?? k}`, `${typeof v === 'number' ? formatNumber(v) : String(v)}${d?.unit ? ` ${d.unit}` : ''}`]);
+    }
+    if (spec.epsGrid?.length) rows.push(['Robustness curve at eps', spec.epsGrid.map((e) => formatNumber(e, 3)).join(', ')]);
+    if (spec.checks && !spec.benchmark && !spec.certify) {
+      const on = [spec.checks.masking && 'quick', spec.checks.unbounded && 'eps = 1', spec.checks.blackBox && 'black-box'].filter(Boolean);
+      rows.push(['Gradient-masking checks', on.length ? on.join(', ') : 'none']);
     }
     rows.push(['Images', spec.limit ? `first ${formatInt(spec.limit)}` : 'all']);
     rows.push(['Batch size', formatInt(spec.batchSize)]);

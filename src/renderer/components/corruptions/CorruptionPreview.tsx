@@ -12,7 +12,8 @@ import type { CorruptionPreview as Preview, CorruptionPreviewItem, DatasetInfo, 
 import { formatInt, formatPercent } from '../../lib/format';
 import { PixelCanvas } from '../SampleGrid';
 
-const DEBOUNCE_MS = 150;
+/** At most one preview request per this many milliseconds (the first after a pause goes at once). */
+const THROTTLE_MS = 150;
 const MAX_PREVIEW = 64;
 
 /** A recipe that changes no pixel and is cheap: used to show the "before" images and to learn labels. */
@@ -23,6 +24,8 @@ export interface PreviewTiming {
   roundTripMs: number;
   /** Time the lab spent corrupting. */
   serverMs: number;
+  /** From the change (the render that saw it) to the new images painted. */
+  changeToPaintMs: number;
 }
 
 type View = 'grid' | 'class';
@@ -83,9 +86,8 @@ export function CorruptionPreview({
   const [preview, setPreview] = useState<Preview | null>(null);
   const [shownKey, setShownKey] = useState<string>('');
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [timing, setTiming] = useState<PreviewTiming | null>(null);
-  const seq = useRef(0);
+  const [busy, setBusy] = useState(false);
+  const [timing, setTiming] = useState<(PreviewTiming & { key: string }) | null>(null);
   const onTimingRef = useRef(onTiming);
   onTimingRef.current = onTiming;
 
@@ -94,41 +96,97 @@ export function CorruptionPreview({
   const requestKey = JSON.stringify([dataset.id, split, effective, indices, view]);
   const waitingForClasses = view === 'class' && !indices;
 
+  // Requests: the newest state wins, one request at a time, at most one per THROTTLE_MS. The
+  // first change after a pause goes out at once (it feels instant); a drag sends one request per
+  // interval and always ends with the final state.
+  const latest = useRef({ datasetId: dataset.id, split, recipe: effective, indices, key: requestKey, changedAt: 0 });
+  const sched = useRef({ inFlight: false, pending: false, lastSentAt: -Infinity, timer: null as ReturnType<typeof setTimeout> | null, alive: true });
+  const [painted, setPainted] = useState<{ key: string; changedAt: number; roundTripMs: number; serverMs: number } | null>(null);
+
+  const send = useRef<() => void>(() => undefined);
+  send.current = () => {
+    const st = sched.current;
+    st.timer = null;
+    if (!st.pending || st.inFlight) return;
+    st.pending = false;
+    st.inFlight = true;
+    st.lastSentAt = performance.now();
+    const req = latest.current;
+    const t0 = performance.now();
+    lab
+      .previewCorruption({
+        dataset: req.datasetId,
+        split: req.split,
+        recipe: req.recipe,
+        ...(req.indices ? { indices: req.indices } : { count: 16 }),
+      })
+      .then(
+        (p) => {
+          if (!st.alive) return;
+          setPreview(p);
+          setShownKey(req.key);
+          setError(null);
+          setPainted({ key: req.key, changedAt: req.changedAt, roundTripMs: performance.now() - t0, serverMs: p.ms });
+        },
+        (err) => {
+          if (!st.alive) return;
+          setError(LabError.from(err).message);
+        },
+      )
+      .finally(() => {
+        st.inFlight = false;
+        if (!st.alive) return;
+        if (st.pending) schedule();
+        else setBusy(false);
+      });
+  };
+  const schedule = () => {
+    const st = sched.current;
+    if (st.inFlight || st.timer) return;
+    const wait = Math.max(0, st.lastSentAt + THROTTLE_MS - performance.now());
+    if (wait === 0) send.current();
+    else st.timer = setTimeout(() => send.current(), wait);
+  };
+
+  useEffect(() => {
+    const st = sched.current;
+    st.alive = true;
+    return () => {
+      st.alive = false;
+      if (st.timer) clearTimeout(st.timer);
+    };
+  }, []);
+
   useEffect(() => {
     if (waitingForClasses) return;
-    const mySeq = ++seq.current;
-    setLoading(true);
-    const t = setTimeout(() => {
-      const t0 = performance.now();
-      lab
-        .previewCorruption({
-          dataset: dataset.id,
-          split,
-          recipe: effective,
-          ...(indices ? { indices } : { count: 16 }),
-        })
-        .then(
-          (p) => {
-            if (mySeq !== seq.current) return;
-            const tm = { roundTripMs: performance.now() - t0, serverMs: p.ms };
-            setPreview(p);
-            setShownKey(requestKey);
-            setError(null);
-            setLoading(false);
-            setTiming(tm);
-            onTimingRef.current?.(tm);
-          },
-          (err) => {
-            if (mySeq !== seq.current) return;
-            setError(LabError.from(err).message);
-            setLoading(false);
-          },
-        );
-    }, DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    latest.current = { datasetId: dataset.id, split, recipe: effective, indices, key: requestKey, changedAt: performance.now() };
+    sched.current.pending = true;
+    setBusy(true);
+    schedule();
     // requestKey covers dataset, split, recipe, indices and view.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [requestKey, waitingForClasses]);
+
+  // Time from the change to the new images on screen (measured after the next frame is painted).
+  useEffect(() => {
+    if (!painted) return;
+    let raf = requestAnimationFrame(() => {
+      raf = 0;
+      const tm = {
+        key: painted.key,
+        roundTripMs: painted.roundTripMs,
+        serverMs: painted.serverMs,
+        changeToPaintMs: performance.now() - painted.changedAt,
+      };
+      setTiming(tm);
+      onTimingRef.current?.(tm);
+    });
+    return () => {
+      if (raf) cancelAnimationFrame(raf);
+    };
+  }, [painted]);
+
+  const loading = busy || shownKey !== requestKey;
 
   const showAfter = !!recipe;
   const items = preview?.items ?? [];
@@ -224,9 +282,17 @@ export function CorruptionPreview({
             </Stack>
           )}
         </Box>
-        <Text size="xs" c="dimmed" data-testid="preview-timing" data-roundtrip={timing?.roundTripMs.toFixed(1)} data-server={timing?.serverMs.toFixed(1)}>
+        <Text
+          size="xs"
+          c="dimmed"
+          data-testid="preview-timing"
+          data-key={timing?.key}
+          data-roundtrip={timing?.roundTripMs.toFixed(1)}
+          data-server={timing?.serverMs.toFixed(1)}
+          data-paint={timing?.changeToPaintMs.toFixed(1)}
+        >
           {timing
-            ? `Updated ${Math.round(timing.roundTripMs)} ms after the request (corrupting took ${Math.max(1, Math.round(timing.serverMs))} ms). Seed ${preview?.seed ?? 0}.`
+            ? `Shown ${Math.round(timing.changeToPaintMs)} ms after the change (corrupting took ${Math.max(1, Math.round(timing.serverMs))} ms). Seed ${preview?.seed ?? 0}.`
             : ' '}
         </Text>
       </Stack>
@@ -280,7 +346,7 @@ function PreviewStats({ stats }: { stats: Stats }) {
   const parts: string[] = [];
   if (stats.changed > 0 || stats.poisoned > 0) {
     parts.push(
-      `Labels changed on ${formatInt(stats.changed)} of ${formatInt(stats.kept)} images shown: measured noise rate ${formatPercent(stats.kept ? stats.changed / stats.kept : 0, 0)}.`,
+      `Labels changed on ${formatInt(stats.changed)} of ${formatInt(stats.kept)} images shown: measured noise rate ${formatPercent(stats.kept ? stats.changed / stats.kept : 0, 0)} (a small sample; the saved dataset records the rate over the whole split).`,
     );
   }
   if (stats.dropped > 0) parts.push(`${formatInt(stats.dropped)} of ${formatInt(stats.shown)} images shown are left out of the new split.`);

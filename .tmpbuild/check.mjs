@@ -1,0 +1,11 @@
+import { Worker, MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+const ctrl = new Int32Array(new SharedArrayBuffer(16));
+const { port1, port2 } = new MessageChannel();
+const w = new Worker(new URL('./main/parallel-worker.js', import.meta.url), { workerData: { ctrl: ctrl.buffer, port: port2, index: 1 }, transferList: [port2] });
+w.unref();
+const t0 = Date.now();
+while (Atomics.load(ctrl, 2) === 0 && Date.now() - t0 < 60000) Atomics.wait(ctrl, 2, 0, 1000);
+console.log('ready flag', Atomics.load(ctrl, 2), 'after', Date.now() - t0, 'ms');
+port1.postMessage({ op: 'memory' }); Atomics.add(ctrl, 0, 1); Atomics.notify(ctrl, 0);
+Atomics.wait(ctrl, 1, 0, 10000);
+console.log(receiveMessageOnPort(port1)?.message);
