@@ -304,6 +304,12 @@ test('web: corruption studio — recipe, live preview, save as dataset, lineage,
   await expect(page.getByTestId('regenerate-dataset')).toBeVisible();
   await shot(page, 'corruptions-datasets-lineage.png');
 
+  // Re-generate it from its recipe: a copy with the same images.
+  await page.getByTestId('regenerate-dataset').click();
+  const regen = page.getByTestId('dataset-lineage').getByTestId('corrupt-job');
+  await expect(regen).toHaveAttribute('data-status', 'finished', { timeout: 30_000 });
+  await expect(page.getByTestId('dataset-row-e2e noisy digits (regenerated)')).toBeVisible({ timeout: 10_000 });
+
   // A tiny benchmark: two MNIST-C corruptions at severities 1 and 5, the second model as baseline.
   for (const id of [trainA.id, trainB.id]) {
     await expect

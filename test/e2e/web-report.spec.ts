@@ -8,7 +8,7 @@
  *
  * Needs `npx electron-vite build` first. Writes screenshots to test-results/.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,7 +91,7 @@ test.afterAll(async () => {
 });
 
 /** A full-page screenshot with a viewport as tall as the page, so the fixed bars sit where they belong. */
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, element?: Locator): Promise<void> {
   const size = page.viewportSize() ?? { width: 1360, height: 900 };
   for (let i = 0; i < 2; i++) {
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -101,7 +101,8 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.mouse.move(0, 0);
   await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  if (element) await element.screenshot({ path: path.join(SHOTS, name) });
+  else await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
   await page.setViewportSize(size);
 }
 
@@ -136,8 +137,10 @@ test('web: robust training, curve evaluation, report, HTML export', async ({ pag
   await expect(page.getByTestId('train-monitor')).toBeChecked();
   await page.getByLabel('Images checked each epoch', { exact: true }).fill('100');
   await page.getByRole('button', { name: /Advanced settings/ }).click();
-  await page.getByLabel('Epochs', { exact: true }).fill('1');
-  await page.getByLabel('Batch size', { exact: true }).fill('50');
+  await page.getByLabel('Epochs', { exact: true }).fill('3');
+  await page.getByLabel('Batch size', { exact: true }).fill('20');
+  await page.getByLabel('Optimizer', { exact: true }).selectOption('adam');
+  await page.getByLabel('Learning rate', { exact: true }).fill('0.002');
   await page.getByLabel('Training images (limit)', { exact: true }).fill('300');
   await page.getByLabel('Test images per check', { exact: true }).fill('200');
   await page.getByLabel('Run name (optional)', { exact: true }).fill('e2e robust mlp');
@@ -194,6 +197,7 @@ test('web: robust training, curve evaluation, report, HTML export', async ({ pag
   await expect(report.getByTestId('report-checks-ok').or(report.getByTestId('report-warnings'))).toBeVisible();
   await expectNoHorizontalOverflow(page);
   await shot(page, 'web-report-eval.png');
+  await shot(page, 'web-report-eval-report.png', report);
 
   // Export: a self-contained HTML file with the same headline, and a CSV table.
   const [html] = await Promise.all([page.waitForEvent('download'), report.getByTestId('export-html').click()]);
@@ -202,6 +206,8 @@ test('web: robust training, curve evaluation, report, HTML export', async ({ pag
   expect(htmlText).toContain('<!doctype html>');
   expect(htmlText).toContain(headlineText);
   expect(htmlText).not.toMatch(/<script|src="http/);
+  const exported = path.join(SHOTS, 'web-report-export.html');
+  fs.writeFileSync(exported, htmlText);
   const [csv] = await Promise.all([page.waitForEvent('download'), report.getByTestId('export-csv').click()]);
   expect(csv.suggestedFilename()).toMatch(/\.csv$/);
   expect(fs.readFileSync((await csv.path())!, 'utf8').split('\n')[0]).toBe('section,item,field,value');
@@ -222,6 +228,39 @@ test('web: robust training, curve evaluation, report, HTML export', async ({ pag
   await expect(page.getByTestId('run-eval-result').getByTestId('report-headline')).toHaveText(headlineText);
   await expect(page.getByTestId('spec-table')).toContainText('Robustness curve at eps');
   await shot(page, 'web-report-run.png');
+  const modelLink = page.getByTestId('evaluate-this-model');
+
+  // Quick check: FGSM and PGD-20 as two runs, one tab each.
+  await modelLink.click();
+  await page.getByTestId('eval-preset-quick').click();
+  await page.getByTestId('eval-eps').getByText('0.1', { exact: true }).click();
+  await page.getByLabel('Images (limit)', { exact: true }).fill('100');
+  await expect(page.getByTestId('eval-summary')).toContainText('two evaluations, FGSM and PGD with 20 steps');
+  await page.getByRole('button', { name: 'Run evaluation' }).click();
+  const tabs = page.getByTestId('eval-runs').getByRole('tab');
+  await expect(tabs).toHaveCount(2);
+  await expect(tabs.nth(0)).toContainText('FGSM');
+  await expect(tabs.nth(1)).toContainText('PGD');
+  await expect(page.getByTestId('evaluation-report')).toBeVisible({ timeout: 60_000 });
+  await tabs.nth(1).click();
+  await expect(page.getByTestId('evaluation-report').getByTestId('report-headline')).toContainText(/accuracy (falls from|stays at)/, { timeout: 60_000 });
+  await expect(tabs.nth(0)).toContainText(/\d+ % → \d+ %/);
+  await shot(page, 'web-report-quick.png');
+
+  // Certified: IBP proves a share of the images robust (no attack).
+  await page.getByTestId('eval-preset-certified').click();
+  await expect(page.getByTestId('eval-summary')).toContainText('Proves robustness with IBP at eps 0.1');
+  await page.getByRole('button', { name: 'Run evaluation' }).click();
+  const cert = page.getByTestId('eval-run').getByTestId('evaluation-report');
+  await expect(cert.getByTestId('report-headline')).toContainText(/^IBP proves that \d+ % of the 100 test images/, { timeout: 60_000 });
+  await expect(cert.getByTestId('report-robust')).toHaveText(/^\d+\.\d %$/);
+  await expect(cert).toContainText('Certified accuracy at eps 0.1');
+  await shot(page, 'web-report-certified.png', page.getByTestId('eval-run'));
+
+  // The exported file, as its reader sees it.
+  await page.goto(`file://${exported}`);
+  await expect(page.locator('p.summary')).toHaveText(headlineText);
+  await page.screenshot({ path: path.join(SHOTS, 'web-report-export-html.png'), fullPage: true });
 
   expect(pageErrors).toEqual([]);
 });

@@ -12,10 +12,19 @@ import { tf } from './backend';
 import { LabError } from '../../shared/errors';
 
 /**
+ * Whether a gradient tape is recording. tfjs's fused ops compute every input's gradient eagerly
+ * (an attack's input gradient would pay for the weight gradients too), so under a tape the
+ * layers below use the plain ops, whose gradients are computed only where needed; outside a
+ * tape (forward passes, evaluation) they use the fused kernels.
+ */
+function taping(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
+/**
  * 2-D convolution plus optional bias, and optionally ReLU. `pad`: 'valid' (no padding) or 'same'
- * (output = ceil(input / stride)). The bias (and, outside a gradient, the ReLU) run inside the
- * convolution kernel (tfjs's fused conv2d: one pass instead of three); the values are the same
- * as conv2d → add → relu up to float rounding.
+ * (output = ceil(input / stride)). Outside a gradient the bias and ReLU run inside the
+ * convolution kernel (one pass instead of three); the values are the same up to float rounding.
  */
 export function conv2d(
   x: tf.Tensor4D,
@@ -25,7 +34,12 @@ export function conv2d(
   pad: 'valid' | 'same' = 'valid',
   activation: 'linear' | 'relu' = 'linear',
 ): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias: b ?? undefined, activation });
+  if (!taping()) return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias: b ?? undefined, activation });
+  return tf.tidy(() => {
+    let y = tf.conv2d(x, w, stride, pad);
+    if (b) y = tf.add<tf.Tensor4D>(y, b);
+    return activation === 'relu' ? tf.relu(y) : y;
+  });
 }
 
 /** Max pooling with a square window, no padding (PyTorch's nn.MaxPool2d(size, stride)). */
@@ -39,10 +53,15 @@ export function relu<T extends tf.Tensor>(x: T): T {
 
 /**
  * x @ w + b, optionally followed by ReLU, with w in tfjs layout [in, out]. Fused like conv2d
- * (the bias, and outside a gradient the ReLU, inside the matrix product).
+ * outside a gradient (bias and ReLU inside the matrix product).
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: 'linear' | 'relu' = 'linear'): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: w, bias: b ?? undefined, activation }) as tf.Tensor2D;
+  if (!taping()) return tf.fused.matMul({ a: x, b: w, bias: b ?? undefined, activation }) as tf.Tensor2D;
+  return tf.tidy(() => {
+    let y: tf.Tensor2D = tf.matMul(x, w);
+    if (b) y = tf.add<tf.Tensor2D>(y, b);
+    return activation === 'relu' ? tf.relu(y) : y;
+  });
 }
 
 /**

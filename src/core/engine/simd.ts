@@ -5,6 +5,8 @@
  *   maxPoolGrad2x2   the gradient of a 2×2, stride-2, unpadded max pool (first maximum wins)
  *   colSums          sums of the columns of a row-major [rows, cols] block (bias gradients)
  *   reluGrad         dy where x > 0, else 0
+ *   im2colT4         the transposed im2col matrix of a stride-1, unpadded convolution whose input
+ *                    channels are a multiple of 4 (the weight gradient's GEMM operand)
  *   convFilterGrad1  the weight gradient of a stride-1, unpadded convolution with ONE input
  *                    channel (a first layer): dW[a, b, co] = Σ_{n,i,j} x[n, i+a, j+b] · dy[n, i, j, co]
  *
@@ -96,6 +98,13 @@ class Fn {
   }
   simd(op: number): this {
     return this.op(0xfd, ...uleb(op));
+  }
+  /** i8x16.shuffle of the two vectors on the stack, by float lanes (0–3: first, 4–7: second). */
+  shuffle(lanes: [number, number, number, number]): this {
+    return this.simd(0x0d).op(...lanes.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
+  }
+  f32store(offset = 0): this {
+    return this.op(0x38, 2, ...uleb(offset));
   }
   /** v128.load from the address on the stack plus a constant byte offset. */
   vload(offset = 0): this {
@@ -302,12 +311,76 @@ function convFilterGrad1(kh: number, kw: number): Built {
   return { name: `convFilterGrad1_${kh}x${kw}`, params: 9, fn: f };
 }
 
+/**
+ * im2colT4(x, out, N, H, W, CI, OH, OW, KH, KW): colsᵀ[(a·KW + b)·CI + c, p] = x[n, oh + a,
+ * ow + b, c], p = (n·OH + oh)·OW + ow (stride 1, no padding; CI % 4 == 0). Four pixels × four
+ * channels at a time, transposed in registers, so both the reads and the writes are vectors.
+ */
+function im2colT4(): Built {
+  const f = new Fn(10);
+  const [x, out, N, H, W, CI, OH, OW, KH, KW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [a, b, cb, CB, n, oh, ow, OW4, P4, pix, row, src, dst] = Array.from({ length: 13 }, () => f.i32());
+  const [v0, v1, v2, v3, t0, t1, t2, t3] = Array.from({ length: 8 }, () => f.v128());
+  f.get(CI).const(2).op(0x76).set(CB);
+  f.get(OW).const(-4).op(0x71).set(OW4); // OW & ~3
+  f.get(N).get(OH).mul().get(OW).mul().const(2).op(0x74).set(P4); // P · 4 bytes
+  f.get(CI).const(2).op(0x74).set(pix); // bytes per pixel
+  f.loop(a, KH, () => {
+    f.loop(b, KW, () => {
+      f.loop(cb, CB, () => {
+        // row = out + ((a·KW + b)·CI + cb·4)·P·4: the first of the four rows written
+        f.get(out).get(a).get(KW).mul().get(b).add().get(CI).mul().get(cb).const(2).op(0x74).add().get(P4).mul().add().set(row);
+        f.loop(n, N, () => {
+          f.loop(oh, OH, () => {
+            // src = x + ((n·H + oh + a)·W + b)·CI·4 + cb·16
+            f.get(x).get(n).get(H).mul().get(oh).add().get(a).add().get(W).mul().get(b).add().get(pix).mul().add().get(cb).const(4).op(0x74).add().set(src);
+            // dst = row + ((n·OH + oh)·OW)·4
+            f.get(row).get(n).get(OH).mul().get(oh).add().get(OW).mul().const(2).op(0x74).add().set(dst);
+            f.const(0).set(ow);
+            f.op(0x02, 0x40, 0x03, 0x40);
+            f.get(ow).get(OW4).op(0x4e).op(0x0d, 1);
+            for (const [j, v] of [v0, v1, v2, v3].entries()) {
+              f.get(src).get(ow).const(j).add().get(pix).mul().add().vload().set(v);
+            }
+            f.get(v0).get(v1).shuffle([0, 4, 1, 5]).set(t0);
+            f.get(v0).get(v1).shuffle([2, 6, 3, 7]).set(t1);
+            f.get(v2).get(v3).shuffle([0, 4, 1, 5]).set(t2);
+            f.get(v2).get(v3).shuffle([2, 6, 3, 7]).set(t3);
+            const store = (r: number, from: number, to: number, lanes: [number, number, number, number]) => {
+              f.get(dst).get(ow).const(2).op(0x74).add().const(r).get(P4).mul().add();
+              f.get(from).get(to).shuffle(lanes).vstore();
+            };
+            store(0, t0, t2, [0, 1, 4, 5]);
+            store(1, t0, t2, [2, 3, 6, 7]);
+            store(2, t1, t3, [0, 1, 4, 5]);
+            store(3, t1, t3, [2, 3, 6, 7]);
+            f.get(ow).const(4).add().set(ow);
+            f.op(0x0c, 0).op(0x0b, 0x0b);
+            // The last OW % 4 pixels, one value at a time.
+            f.op(0x02, 0x40, 0x03, 0x40);
+            f.get(ow).get(OW).op(0x4e).op(0x0d, 1);
+            for (let r = 0; r < 4; r++) {
+              f.get(dst).get(ow).const(2).op(0x74).add().const(r).get(P4).mul().add();
+              f.get(src).get(ow).get(pix).mul().add().f32load(4 * r);
+              f.f32store();
+            }
+            f.get(ow).const(1).add().set(ow);
+            f.op(0x0c, 0).op(0x0b, 0x0b);
+          });
+        });
+      });
+    });
+  });
+  return { name: 'im2colT4', params: 10, fn: f };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface SimdKernels {
   maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number): void;
   colSums(x: number, out: number, rows: number, cols: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  im2colT4(x: number, out: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, kh: number, kw: number): void;
   convFilterGrad1(kh: number, kw: number): ((x: number, dy: number, out: number, n: number, h: number, w: number, oh: number, ow: number, co: number) => void) | null;
 }
 
@@ -321,7 +394,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
   let k: SimdKernels | null = null;
   if (process.env.ROBUSTLAB_SIMD_KERNELS !== 'off') {
     try {
-      const base = [maxPoolGrad2x2(), colSums(), reluGrad()];
+      const base = [maxPoolGrad2x2(), colSums(), reluGrad(), im2colT4()];
       const inst = new WebAssembly.Instance(new WebAssembly.Module(assemble(base)), { env: { mem: memory } });
       const e = inst.exports as Record<string, (...a: number[]) => void>;
       const convs = new Map<string, SimdKernels['convFilterGrad1'] extends (...a: never[]) => infer R ? R : never>();
@@ -329,6 +402,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
         maxPoolGrad2x2: e.maxPoolGrad2x2 as SimdKernels['maxPoolGrad2x2'],
         colSums: e.colSums as SimdKernels['colSums'],
         reluGrad: e.reluGrad as SimdKernels['reluGrad'],
+        im2colT4: e.im2colT4 as SimdKernels['im2colT4'],
         convFilterGrad1(kh, kw) {
           if (kh * kw > MAX_TAPS) return null;
           const key = `${kh}x${kw}`;

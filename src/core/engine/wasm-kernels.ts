@@ -390,7 +390,9 @@ export function makeConv2dBackpropFilter(original?: KernelConfig): KernelFunc {
     const K = g.kh * g.kw * g.ci;
     const cols = backend.makeOutput([1, K, P], 'float32');
     try {
-      im2colT(f32(backend, x), f32(backend, cols), g);
+      const kernels = g.ci % 4 === 0 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 ? simd(backend) : null;
+      if (kernels) kernels.im2colT4(ptr(backend, x), ptr(backend, cols), g.N, g.H, g.W, g.ci, g.OH, g.OW, g.kh, g.kw);
+      else im2colT(f32(backend, x), f32(backend, cols), g);
       const out = gemm(backend, cols, reshaped(dy, [1, P, g.co]));
       return reshaped(out, [...filterShape]);
     } finally {

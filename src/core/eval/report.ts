@@ -76,10 +76,15 @@ export function summarySentence(r: EvaluationReport, splitName = 'test'): string
   if (r.attack.kind === 'minimal') {
     const med = r.minimal?.median;
     const unit = r.minimal?.norm === 'linf' ? 'per pixel' : 'in total (L2 length)';
+    const found = r.minimal?.found ?? 0;
+    const attacked = r.minimal?.attacked ?? 0;
     s = med != null
       ? `Half of the images the model gets right can be made wrong by a change of ${formatEps(med)} ${unit} or less`
-      : `The attack found no change that makes the model wrong`;
-    s += eps != null ? `; within ${formatEps(eps)}, ${falls}.` : '.';
+      : found > 0
+        ? `The attack made the model wrong on ${found} of the ${attacked} images it gets right, fewer than half, so the median change is not known`
+        : `The attack found no change that makes the model wrong`;
+    const within = r.minimal?.norm === 'linf' ? `within ${formatEps(eps ?? 0)} per pixel` : `within an L2 length of ${formatEps(eps ?? 0)}`;
+    s += eps != null ? `; ${within}, ${falls}.` : '.';
   } else if (norm === 'linf' && eps != null) {
     const look = eps <= 8 / 255 + 1e-9 ? 'changes too small for a person to see' : eps <= 0.1 ? 'small changes a person could notice on close inspection' : 'changes a person can clearly see, though the image keeps its meaning';
     s = `Under ${look} (eps ${formatEps(eps)}), ${falls}.`;
@@ -241,7 +246,7 @@ svg .diag{stroke:#8c959f;stroke-dasharray:4 3}svg .rbar{fill:#0969da;opacity:.8}
 figure{display:inline-block;margin:0 16px 8px 0}figcaption{text-align:center;color:#59636e}
 .gallery{display:flex;flex-wrap:wrap;gap:12px}.item{border:1px solid #d0d7de;border-radius:8px;padding:8px;font-size:12px}
 .item img{width:84px;height:84px;image-rendering:pixelated;border:1px solid #d0d7de;margin-right:4px}.item .lab{color:#59636e}.broken{color:#cf222e;font-weight:600}
-footer{color:#59636e;font-size:12px;margin:32px 0}`;
+footer{color:#59636e;font-size:12px;margin:32px 0}.scroll{overflow-x:auto}.scroll td,.scroll th{white-space:nowrap}`;
 
 /** A self-contained HTML report of one evaluation. */
 export function reportToHtml(ev: EvaluationInfo, meta: ReportMeta = {}): string {
@@ -267,7 +272,7 @@ export function reportToHtml(ev: EvaluationInfo, meta: ReportMeta = {}): string 
   if (r.epsCurve?.points.length) {
     const unit = r.epsCurve.norm === 'linf' ? 'eps (largest change per pixel, 0–1)' : 'eps (L2 length of the change)';
     parts.push(`<h2>Accuracy as the allowed change grows</h2>${curveSvg(r.epsCurve.points, r.cleanAccuracy, unit)}`);
-    parts.push(`<table><tr><th>eps</th>${r.epsCurve.points.map((p) => `<th>${formatEps(p.eps)}</th>`).join('')}</tr><tr><th>robust accuracy</th>${r.epsCurve.points.map((p) => `<td>${pct(p.robustAccuracy, 1)}</td>`).join('')}</tr></table>`);
+    parts.push(`<div class="scroll"><table><tr><th>eps</th>${r.epsCurve.points.map((p) => `<th>${formatEps(p.eps)}</th>`).join('')}</tr><tr><th>robust accuracy</th>${r.epsCurve.points.map((p) => `<td>${pct(p.robustAccuracy, 1)}</td>`).join('')}</tr></table></div>`);
   }
   if (r.stages?.length) {
     parts.push(`<h2>Which attack broke which images</h2><table><tr><th class="l">member</th><th>ran on</th><th>broke</th><th>robust accuracy after</th><th>seconds</th><th>gradients / image</th><th>queries / image</th></tr>${r.stages

@@ -422,7 +422,8 @@ export class EvaluationSuite {
     return {
       version: 1,
       attack: {
-        name: this.o.attackName,
+        // (An attack-like evaluator run under the name 'none', such as a certifier, reports its own name.)
+        name: a && this.o.attackName === 'none' ? a.entry.name : this.o.attackName,
         title: a?.entry.title ?? 'No attack (clean accuracy)',
         params: { ...this.params },
         kind: a ? (a.kind ?? 'bounded') : 'none',

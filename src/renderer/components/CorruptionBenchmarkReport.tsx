@@ -41,7 +41,7 @@ export function heatColors(acc: number, dark: boolean): { background: string; co
   const a = Math.max(0, Math.min(1, acc));
   const hue = Math.round(4 + 136 * a);
   return dark
-    ? { background: `hsl(${hue} 50% ${24 + 8 * a}%)`, color: '#f1f3f5' }
+    ? { background: `hsl(${hue} 62% ${26 + 6 * a}%)`, color: '#f8f9fa' }
     : { background: `hsl(${hue} 72% ${84 - 6 * (1 - a)}%)`, color: '#1a1b1e' };
 }
 

@@ -238,7 +238,10 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
   const robustName = cert ? 'Certified accuracy' : 'Robust accuracy';
   const robustLabel = attacked ? (eps != null ? `${robustName} at eps ${formatEps(eps)}` : robustName) : null;
   const robustHelp = cert ? HELP.certified(cert.eps) : HELP.robust(eps, r.attack.norm);
-  const worst = attacked ? r.worstClass.robust : r.worstClass.clean;
+  const worstRaw = attacked ? r.worstClass.robust : r.worstClass.clean;
+  // A worst class only means something when the classes differ.
+  const classAcc = r.perClass.filter((p) => p.count > 0).map((p) => (attacked ? p.robustAccuracy : p.cleanAccuracy) ?? 0);
+  const worst = worstRaw && classAcc.some((a) => a !== classAcc[0]) ? worstRaw : null;
 
   // Per-class rows: with many classes, the 20 worst.
   const rowsAll: ClassRow[] = r.perClass
@@ -256,6 +259,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
   const checksRan = r.checks.ran.map((c) => CHECK_NAMES[c] ?? c);
   const cost = r.cost;
   const perImage = cost.secondsPerPoint > 0 ? `${formatNumber(cost.secondsPerPoint * 1000, 3)} ms per image` : null;
+  const secs = (x: number) => (x < 60 ? `${x < 10 ? x.toFixed(1) : Math.round(x)} s` : formatDuration(x));
 
   return (
     <Stack gap="lg" data-testid="evaluation-report">
@@ -410,7 +414,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
                     <Table.Td ta="right" fw={600}>
                       {formatPercent(s.robustAccuracyAfter)}
                     </Table.Td>
-                    <Table.Td ta="right">{formatDuration(s.seconds)}</Table.Td>
+                    <Table.Td ta="right">{secs(s.seconds)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(s.gradEvalsPerPoint, 3)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(s.queriesPerPoint, 3)}</Table.Td>
                   </Table.Tr>
@@ -485,6 +489,14 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
         )}
       </SimpleGrid>
 
+      {cert && r.robustAccuracy === 0 && r.cleanAccuracy > 0 && (
+        <Alert color="gray" variant="light" title="Nothing could be proven at this eps" data-testid="report-certified-none">
+          Bound propagation finds guarantees only for models trained for it. Train with a certified method (IBP, CROWN-IBP or CC-IBP on the Train
+          page) at this eps, or certify at a smaller eps. An attack evaluation (Quick check, Standard report) measures how robust this model is in
+          practice.
+        </Alert>
+      )}
+
       {/* Certification margins */}
       {cert?.perPointMarginLowerBound && (
         <Text size="sm" c="dimmed" data-testid="report-certified-margins">
@@ -511,10 +523,10 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
       {/* Cost */}
       {attacked && !cert && (
         <Text size="xs" c="dimmed" data-testid="report-cost-details">
-          Took {formatDuration(cost.seconds)} in all: the attack {formatDuration(cost.attackSeconds)}
+          Took {secs(cost.seconds)} in all: the attack {secs(cost.attackSeconds)}
           {perImage ? ` (${perImage})` : ''}
-          {cost.curveSeconds ? `, the eps curve ${formatDuration(cost.curveSeconds)}` : ''}
-          {cost.checkSeconds ? `, the checks ${formatDuration(cost.checkSeconds)}` : ''}. {formatNumber(cost.gradEvalsPerPoint, 3)} gradient
+          {cost.curveSeconds ? `, the eps curve ${secs(cost.curveSeconds)}` : ''}
+          {cost.checkSeconds ? `, the checks ${secs(cost.checkSeconds)}` : ''}. {formatNumber(cost.gradEvalsPerPoint, 3)} gradient
           evaluations and {formatNumber(cost.queriesPerPoint, 3)} forward-only queries per image.
         </Text>
       )}

@@ -22,8 +22,10 @@ export function MetricsSummary({ latest }: { latest: Record<string, number> }) {
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
   if (keys.length === 0) return null;
-  const primary = keys.filter(isPrimaryMetric);
-  const secondary = keys.filter((k) => !isPrimaryMetric(k));
+  // Per-corruption accuracies of a corruption benchmark belong to its heatmap, not to the tiles.
+  const tile = (k: string) => isPrimaryMetric(k) && !k.startsWith('corruption_accuracy/');
+  const primary = keys.filter(tile);
+  const secondary = keys.filter((k) => !tile(k));
   return (
     <Stack gap={6} data-testid="metrics-summary">
       <Group gap="sm" wrap="wrap">

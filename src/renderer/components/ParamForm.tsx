@@ -136,6 +136,7 @@ export function ParamForm({
   onChange,
   afterBasic,
   advancedLabel = 'Advanced attack settings',
+  columns = 2,
 }: {
   params: ParamDescriptor[];
   values: ParamValues;
@@ -144,6 +145,8 @@ export function ParamForm({
   afterBasic?: ReactNode;
   /** Title of the folded section of advanced fields (default: "Advanced attack settings"). */
   advancedLabel?: string;
+  /** Fields per row on wide screens (default 2; 1 for narrow containers). */
+  columns?: 1 | 2;
 }) {
   const basic = params.filter((p) => !p.advanced);
   const advanced = params.filter((p) => p.advanced);
@@ -151,7 +154,7 @@ export function ParamForm({
   return (
     <Stack gap="sm">
       {basic.length > 0 && (
-        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
+        <SimpleGrid cols={{ base: 1, sm: columns }} spacing="md" verticalSpacing="sm">
           {basic.map((p) => (
             <ParamField key={p.key} p={p} value={values[p.key]} onChange={set(p.key)} />
           ))}
@@ -165,7 +168,7 @@ export function ParamForm({
               {advancedLabel} ({advanced.length})
             </Accordion.Control>
             <Accordion.Panel>
-              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" verticalSpacing="sm">
+              <SimpleGrid cols={{ base: 1, sm: columns }} spacing="md" verticalSpacing="sm">
                 {advanced.map((p) => (
                   <ParamField key={p.key} p={p} value={values[p.key]} onChange={set(p.key)} />
                 ))}

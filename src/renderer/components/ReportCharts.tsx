@@ -96,7 +96,7 @@ export function CurveChart({
             stroke={c.axis}
             label={{ value: xLabel, position: 'insideBottom', offset: -12, fill: c.axis, fontSize: 12 }}
           />
-          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={48} />
+          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={56} />
           <Tooltip
             formatter={(v) => [pct1(v), 'Robust accuracy']}
             labelFormatter={(l) => `eps ${typeof l === 'number' ? formatEps(l) : String(l)}`}
@@ -163,7 +163,7 @@ export function PerClassChart({ rows, robustLabel, height = 240 }: { rows: Class
         <BarChart data={rows} margin={{ top: 5, right: 12, bottom: 5, left: 0 }} barGap={1}>
           <CartesianGrid stroke={c.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="name" interval={0} tick={<Tick />} stroke={c.axis} height={24} />
-          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={48} />
+          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={56} />
           <Tooltip
             formatter={(v, name) => [pct1(v), String(name)]}
             labelFormatter={(l) => {
@@ -173,7 +173,7 @@ export function PerClassChart({ rows, robustLabel, height = 240 }: { rows: Class
             contentStyle={tooltipStyle(c)}
             cursor={{ fill: c.grid, opacity: 0.4 }}
           />
-          <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />
+          <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
           <Bar
             dataKey="clean"
             name="Clean"
@@ -191,6 +191,14 @@ export function PerClassChart({ rows, robustLabel, height = 240 }: { rows: Class
 }
 
 // ------------------------------------------------------------------------------ reliability diagram
+/** The upper edge of bin i when it is a round tenth-of-five (0.2, 0.4, …), else nothing: few, readable ticks. */
+function edgeLabel(cal: CalibrationReport, i: number): string {
+  const hi = cal.bins[i]?.hi;
+  if (hi === undefined) return '';
+  const every = cal.bins.length % 5 === 0 ? null : Math.max(1, Math.ceil(cal.bins.length / 5));
+  if (every === null) return Math.abs(hi * 5 - Math.round(hi * 5)) < 1e-9 ? `${+hi.toFixed(1)}` : '';
+  return (i + 1) % every === 0 ? `${+hi.toFixed(2)}` : '';
+}
 export function ReliabilityChart({ cal, title, testId, height = 220 }: { cal: CalibrationReport; title: string; testId: string; height?: number }) {
   const c = useChartColors();
   const rows = cal.bins.map((b) => ({
@@ -211,13 +219,13 @@ export function ReliabilityChart({ cal, title, testId, height = 220 }: { cal: Ca
           <CartesianGrid stroke={c.grid} strokeDasharray="3 3" vertical={false} />
           <XAxis
             dataKey="bin"
-            tickFormatter={(v: string) => v.split('–')[1] ?? v}
-            interval={Math.max(0, Math.ceil(rows.length / 5) - 1)}
+            tickFormatter={(_v: string, i: number) => edgeLabel(cal, i)}
+            interval={0}
             tick={{ fill: c.axis, fontSize: 11 }}
             stroke={c.axis}
             label={{ value: 'confidence (largest probability)', position: 'insideBottom', offset: -12, fill: c.axis, fontSize: 12 }}
           />
-          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={48} />
+          <YAxis domain={[0, 1]} tickFormatter={pct} tick={{ fill: c.axis, fontSize: 12 }} stroke={c.axis} width={56} />
           <Tooltip
             formatter={(v, name) => [pct1(v), String(name)]}
             labelFormatter={(l) => {

@@ -17,7 +17,7 @@ export function formatPercent(x: number | null | undefined, digits = 1): string 
 /** A metric value: accuracies as percentages, the rest with 4 significant digits. */
 export function formatMetric(key: string, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (isAccuracyKey(key)) return formatPercent(value);
+  if (isAccuracyKey(key) || /(^|\/)(relative_)?mce$|label_noise_rate$/.test(key)) return formatPercent(value);
   return formatNumber(value);
 }
 
@@ -132,8 +132,19 @@ export function metricLabel(key: string): string {
     ece_adversarial: 'Calibration error (attacked)',
     worst_class_accuracy: 'Worst-class accuracy',
     worst_class_robust_accuracy: 'Worst-class robust accuracy',
+    corruption_accuracy: 'Mean corruption accuracy',
+    mce: 'mCE',
+    relative_mce: 'Relative mCE',
+    images: 'Images written',
+    'time/seconds': 'Time (s)',
+    images_per_s: 'Speed (images/s)',
+    'train/label_noise_rate': 'Label-noise rate (training split)',
+    'test/label_noise_rate': 'Label-noise rate (test split)',
+    'train/poisoned': 'Poisoned images (training split)',
+    'test/poisoned': 'Poisoned images (test split)',
   };
   if (known[key]) return known[key];
+  if (key.startsWith('corruption_accuracy/')) return `Accuracy under ${key.slice('corruption_accuracy/'.length)}`;
   const s = key.replace(/[/_]+/g, ' ').replace(/\btrain\b/, 'training').trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

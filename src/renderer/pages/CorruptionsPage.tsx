@@ -136,7 +136,8 @@ function Studio({
   const [split, setSplit] = useState<'train' | 'test'>(saved.split && dataset.splits[saved.split] ? saved.split : (available[0] ?? 'test'));
   const [steps, setSteps] = useState<StepState[]>(Array.isArray(saved.steps) ? saved.steps : []);
   const [seed, setSeed] = useState<number | ''>(typeof saved.seed === 'number' ? saved.seed : 0);
-  const wide = useMediaQuery('(min-width: 62em)');
+  // Wide screens: the preview beside the recipe, kept in view; narrow ones: between recipe and save.
+  const wide = useMediaQuery('(min-width: 75em)', undefined, { getInitialValueInEffect: false });
 
   useEffect(() => {
     if (initialDataset) setDatasetId(initialDataset);
@@ -159,10 +160,19 @@ function Studio({
   if (built.recipe) lastValid.current = built.recipe;
   if (steps.length === 0) lastValid.current = null;
   const previewRecipe = built.recipe ?? lastValid.current;
+  const preview = (
+    <CorruptionPreview
+      dataset={dataset}
+      split={split}
+      recipe={previewRecipe}
+      problem={built.error ?? null}
+      labelNoise={steps.some((s) => registry.find((c) => c.name === s.corruption)?.family === 'labels')}
+    />
+  );
 
   return (
     <Grid gutter="lg">
-      <Grid.Col span={{ base: 12, md: 5 }}>
+      <Grid.Col span={wide ? 5 : 12}>
         <Stack gap="md">
           <Paper withBorder radius="md" p="md" component="section" aria-labelledby="source-title">
             <Stack gap="sm">
@@ -209,6 +219,7 @@ function Studio({
               <RecipeEditor registry={registry} dataset={dataset} steps={steps} onStepsChange={setSteps} seed={seed} onSeedChange={setSeed} />
             </Stack>
           </Paper>
+          {!wide && preview}
           <SaveAsDataset
             dataset={dataset}
             datasets={datasets}
@@ -219,17 +230,13 @@ function Studio({
           />
         </Stack>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, md: 7 }}>
-        <div
-          style={
-            wide
-              ? { position: 'sticky', top: 72, maxHeight: 'calc(100vh - 120px)', overflowY: 'auto', overscrollBehavior: 'contain' }
-              : undefined
-          }
-        >
-          <CorruptionPreview dataset={dataset} split={split} recipe={previewRecipe} problem={built.error ?? null} />
-        </div>
-      </Grid.Col>
+      {wide && (
+        <Grid.Col span={7}>
+          <div style={{ position: 'sticky', top: 72, maxHeight: 'calc(100vh - 120px)', overflowY: 'auto', overscrollBehavior: 'contain' }}>
+            {preview}
+          </div>
+        </Grid.Col>
+      )}
     </Grid>
   );
 }

@@ -23,7 +23,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { lab } from '../api/client';
 import {
   EvalSpecSchema,
@@ -764,10 +764,22 @@ function EvalForm({
 
 function EvalRuns({ runIds }: { runIds: string[] }) {
   const [tab, setTab] = useState<string | null>(runIds[0] ?? null);
-  useEffect(() => setTab(runIds[0] ?? null), [runIds.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (runIds.length === 1) return <EvalRunPanel runId={runIds[0]!} />;
+  const ref = useRef<HTMLDivElement>(null);
+  const key = runIds.join(',');
+  useEffect(() => {
+    setTab(runIds[0] ?? null);
+    // Bring the new run into view: its progress, then its report, appear below the form.
+    ref.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (runIds.length === 1) {
+    return (
+      <div ref={ref} style={{ scrollMarginTop: 70 }}>
+        <EvalRunPanel runId={runIds[0]!} />
+      </div>
+    );
+  }
   return (
-    <Tabs value={tab} onChange={setTab} keepMounted={false} variant="outline" data-testid="eval-runs">
+    <Tabs ref={ref} value={tab} onChange={setTab} keepMounted={false} variant="outline" data-testid="eval-runs" style={{ scrollMarginTop: 70 }}>
       <Tabs.List>
         {runIds.map((id) => (
           <RunTab key={id} runId={id} />

@@ -31,7 +31,9 @@ import { StatusBadge } from '../components/StatusBadge';
 import { attackEps, attackShortName, describeAttack, isNoAttack, ROBUST_HELP } from '../lib/evalText';
 import { CorruptionBenchmarkReport } from '../components/CorruptionBenchmarkReport';
 import { EvaluationReportView } from '../components/EvaluationReport';
+import { reportOf } from '../lib/reportText';
 import { isBenchmarkEvaluation, readDatasetRecipe, stepText } from '../lib/corruptions';
+import { useCorruptionRegistry } from '../lib/useCorruptionRegistry';
 import {
   elapsedSeconds,
   formatBytes,
@@ -144,7 +146,8 @@ export function RunPage({ runId }: { runId: string }) {
           <CorruptionBenchmarkReport key={ev.id} evaluation={ev} />
         ))}
 
-        <MetricsSummary latest={run.latestMetrics} />
+        {/* An evaluation's report already shows its numbers with their meaning. */}
+        {!(run.kind === 'eval' && evaluations.some((ev) => reportOf(ev))) && <MetricsSummary latest={run.latestMetrics} />}
 
         {showCurves && (
           <section aria-labelledby="charts-title">
@@ -174,12 +177,14 @@ export function RunPage({ runId }: { runId: string }) {
           </section>
         )}
 
-        <section aria-labelledby="evals-title">
-          <Title order={2} size="h4" id="evals-title" mb="xs">
-            Evaluations
-          </Title>
-          <EvaluationsTable evaluations={evaluations} attacks={attacks.data} datasets={datasets.data} />
-        </section>
+        {run.kind !== 'corrupt' && (
+          <section aria-labelledby="evals-title">
+            <Title order={2} size="h4" id="evals-title" mb="xs">
+              Evaluations
+            </Title>
+            <EvaluationsTable evaluations={evaluations} attacks={attacks.data} datasets={datasets.data} />
+          </section>
+        )}
 
         {model && (
           <section aria-labelledby="model-title">
@@ -371,6 +376,7 @@ function SpecTable({
 }) {
   const rows: [string, ReactNode][] = [];
   const ds = findDataset(datasets, spec.dataset)?.name ?? spec.dataset;
+  const corruptions = useCorruptionRegistry();
   if (spec.kind === 'train') {
     const o = spec.optimizer;
     rows.push(['Dataset', ds]);
@@ -405,7 +411,7 @@ function SpecTable({
     rows.push(['Made from dataset', ds]);
     rows.push(['New dataset name', spec.name ?? 'default']);
     rows.push(['Splits', spec.splits?.join(', ') ?? 'every split']);
-    spec.recipe.steps.forEach((st, i) => rows.push([`Step ${i + 1}`, stepText(st)]));
+    spec.recipe.steps.forEach((st, i) => rows.push([`Step ${i + 1}`, stepText(st, corruptions)]));
     rows.push(['Seed', String(spec.seed ?? spec.recipe.seed ?? 0)]);
   } else {
     const entry = attacks?.find((a) => a.name === spec.attack.name);

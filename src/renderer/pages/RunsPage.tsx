@@ -18,7 +18,10 @@ const col = createColumnHelper<RunInfo>();
 export function runSubject(run: RunInfo, attacks?: RegistryEntry[]): string {
   const spec = run.spec;
   if (spec.kind === 'train') return spec.arch;
-  if (spec.kind === 'corrupt') return `corrupt: ${spec.recipe.steps.map((s) => s.corruption).join(' + ')}`;
+  if (spec.kind === 'corrupt') {
+    const n = spec.recipe.steps.length;
+    return `${spec.recipe.steps[0]?.corruption ?? 'corrupt'}${n > 1 ? ` + ${n - 1} more` : ''}`;
+  }
   if (spec.benchmark === 'corruptions') return 'corruption benchmark';
   if (isNoAttack(spec.attack)) return 'clean (no attack)';
   const eps = attackEps(spec.attack);

@@ -546,6 +546,7 @@ function TrainFormView({
               onChange={(e) => set('arch', e.currentTarget.value)}
               data={archs.map((a) => ({ value: a.name, label: `${a.name} — ${a.title}` }))}
               disabled={!!initModel}
+              inputWrapperOrder={['label', 'input', 'description', 'error']}
               data-testid="train-arch"
             />
             <NativeSelect
@@ -554,6 +555,7 @@ function TrainFormView({
               value={form.method}
               onChange={(e) => chooseMethod(e.currentTarget.value)}
               data={groups.map((g) => ({ group: g.family.title, items: g.entries.map((m) => ({ value: m.name, label: m.title })) }))}
+              inputWrapperOrder={['label', 'input', 'description', 'error']}
               data-testid="train-method"
             />
           </SimpleGrid>
@@ -638,11 +640,11 @@ function TrainFormView({
                   />
                   <NativeSelect
                     label="Certified accuracy"
-                    description="Proven robustness by bound propagation (mlp and mnist-cnn only)."
+                    description="Proven robustness by bound propagation (mlp and mnist-cnn). Automatic: IBP for certified methods, else off."
                     value={form.monitorCertify}
                     onChange={(e) => set('monitorCertify', e.currentTarget.value as TrainForm['monitorCertify'])}
                     data={[
-                      { value: 'auto', label: 'Automatic (IBP for certified methods)' },
+                      { value: 'auto', label: 'Automatic' },
                       { value: 'none', label: 'Off' },
                       { value: 'ibp', label: 'IBP (fast)' },
                       { value: 'crown', label: 'CROWN (tighter, slower)' },

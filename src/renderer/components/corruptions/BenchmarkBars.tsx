@@ -52,7 +52,7 @@ export default function BenchmarkBars({
               color: scheme === 'dark' ? '#c1c2c5' : '#212529',
             }}
           />
-          {series.length > 1 && <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} />}
+          {series.length > 1 && <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 12 }} itemSorter={null} />}
           {reference && (
             <ReferenceLine
               x={reference.value}

@@ -207,6 +207,16 @@ export function BenchmarkPanel({
                 nothingFoundMessage="No matching model"
                 data-testid="bench-models"
               />
+              {usableModels.length === 0 && (
+                <Alert color="blue" variant="light" title="No model for these images yet">
+                  <Group gap="xs" wrap="wrap">
+                    <Text size="sm">Train a model on {dataset?.name ?? 'this dataset'} (or import one) first.</Text>
+                    <Button size="xs" variant="light" component="a" href={href(['train'], { dataset: dataset?.id })}>
+                      Train a model
+                    </Button>
+                  </Group>
+                </Alert>
+              )}
               <NativeSelect
                 label="Baseline model (for mCE)"
                 description="CE divides a model’s errors by this model’s. The published AlexNet normalisation only fits ImageNet, so on small datasets pick your own baseline, e.g. a plainly trained model."
@@ -306,9 +316,11 @@ export function BenchmarkPanel({
           )}
           <Group justify="space-between" wrap="wrap" gap="sm">
             <Text size="sm" c="dimmed" data-testid="bench-summary">
-              {modelIds.length || 'No'} {modelIds.length === 1 ? 'model' : 'models'} × {corruptions.length} corruptions ×{' '}
-              {severities.length} {severities.length === 1 ? 'severity' : 'severities'} on {formatInt(images)} images
-              {baseline ? ', plus the baseline' : ''}: about {formatInt(perModel * Math.max(1, modelIds.length))} predictions.
+              {modelIds.length === 0
+                ? 'Choose the models to test.'
+                : `${modelIds.length} ${modelIds.length === 1 ? 'model' : 'models'} × ${corruptions.length} corruptions × ${severities.length} ${
+                    severities.length === 1 ? 'severity' : 'severities'
+                  } on ${formatInt(images)} images${baseline ? ', plus the baseline' : ''}: about ${formatInt(perModel * modelIds.length)} predictions.`}
             </Text>
             <Button onClick={submit} loading={busy} disabled={!usableModels.length} data-testid="bench-submit">
               Run benchmark

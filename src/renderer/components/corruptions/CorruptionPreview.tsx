@@ -72,6 +72,7 @@ export function CorruptionPreview({
   split,
   recipe,
   problem,
+  labelNoise = false,
   onTiming,
 }: {
   dataset: DatasetInfo;
@@ -79,6 +80,8 @@ export function CorruptionPreview({
   /** The recipe to preview (the last valid one while a step has a problem), or null without steps. */
   recipe: RecipeInput | null;
   problem: string | null;
+  /** The recipe has a label-noise step: show the measured noise rate even when it is 0. */
+  labelNoise?: boolean;
   onTiming?: (t: PreviewTiming) => void;
 }) {
   const [view, setView] = useState<View>('grid');
@@ -245,7 +248,7 @@ export function CorruptionPreview({
           </Text>
         )}
 
-        {showAfter && preview && <PreviewStats stats={stats} />}
+        {showAfter && preview && <PreviewStats stats={stats} labelNoise={labelNoise || stats.changed > 0} />}
 
         <Box
           style={{ opacity: loading && preview ? 0.75 : 1, transition: 'opacity 120ms' }}
@@ -319,38 +322,38 @@ function groupByClass(items: CorruptionPreviewItem[], numClasses: number): [numb
 
 interface Stats {
   shown: number;
-  kept: number;
+  /** Kept images without a backdoor trigger: the ones label noise may have changed. */
+  clean: number;
   changed: number;
   dropped: number;
   poisoned: number;
-  labelsTouched: boolean;
 }
 
 function summarize(items: CorruptionPreviewItem[]): Stats {
   let changed = 0;
   let dropped = 0;
   let poisoned = 0;
-  let kept = 0;
+  let clean = 0;
   for (const it of items) {
     if (it.dropped) dropped++;
+    else if (it.poisoned) poisoned++;
     else {
-      kept++;
+      clean++;
       if (it.newLabel !== null && it.newLabel !== it.label) changed++;
     }
-    if (it.poisoned) poisoned++;
   }
-  return { shown: items.length, kept, changed, dropped, poisoned, labelsTouched: changed > 0 };
+  return { shown: items.length, clean, changed, dropped, poisoned };
 }
 
-function PreviewStats({ stats }: { stats: Stats }) {
+function PreviewStats({ stats, labelNoise }: { stats: Stats; labelNoise: boolean }) {
   const parts: string[] = [];
-  if (stats.changed > 0 || stats.poisoned > 0) {
+  if (labelNoise) {
     parts.push(
-      `Labels changed on ${formatInt(stats.changed)} of ${formatInt(stats.kept)} images shown: measured noise rate ${formatPercent(stats.kept ? stats.changed / stats.kept : 0, 0)} (a small sample; the saved dataset records the rate over the whole split).`,
+      `Noisy labels on ${formatInt(stats.changed)} of ${formatInt(stats.clean)} images shown: measured noise rate ${formatPercent(stats.clean ? stats.changed / stats.clean : 0, 0)} (a small sample; the saved dataset records the rate over the whole split).`,
     );
   }
   if (stats.dropped > 0) parts.push(`${formatInt(stats.dropped)} of ${formatInt(stats.shown)} images shown are left out of the new split.`);
-  if (stats.poisoned > 0) parts.push(`${formatInt(stats.poisoned)} carry the backdoor trigger.`);
+  if (stats.poisoned > 0) parts.push(`${formatInt(stats.poisoned)} of ${formatInt(stats.shown)} carry the backdoor trigger.`);
   if (!parts.length) return null;
   return (
     <Text size="sm" fw={500} data-testid="preview-stats" aria-live="polite">
@@ -373,7 +376,7 @@ function Tile({
   showAfter: boolean;
 }) {
   const name = (l: number) => dataset.classNames[l] ?? String(l);
-  const noisy = item.newLabel !== null && item.newLabel !== item.label;
+  const noisy = showAfter && item.newLabel !== null && item.newLabel !== item.label;
   const w = Math.round(preview.width * scale);
   const h = Math.round(preview.height * scale);
   return (

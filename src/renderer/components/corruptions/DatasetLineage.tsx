@@ -5,10 +5,10 @@
 import { Alert, Anchor, Button, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../../api/client';
-import type { CorruptionInfo, DatasetInfo } from '../../../shared/schemas';
+import type { DatasetInfo } from '../../../shared/schemas';
 import { readDatasetRecipe, stepText } from '../../lib/corruptions';
+import { useCorruptionRegistry } from '../../lib/useCorruptionRegistry';
 import { formatInt, formatPercent } from '../../lib/format';
-import { useLoad } from '../../lib/hooks';
 import { notifyError } from '../../lib/notify';
 import { href } from '../../lib/route';
 import { CorruptJobPanel } from './CorruptJobPanel';
@@ -23,7 +23,7 @@ export function DatasetLineage({
   onRegenerated?: () => void;
 }) {
   const recipe = readDatasetRecipe(dataset);
-  const registry = useLoad<CorruptionInfo[]>(() => lab.listCorruptions({}), []);
+  const registry = useCorruptionRegistry();
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   if (!dataset.parentId && !recipe) return null;
@@ -105,7 +105,7 @@ export function DatasetLineage({
         {recipe && recipe.steps.length > 0 && (
           <List type="ordered" size="sm" spacing={2} data-testid="dataset-recipe">
             {recipe.steps.map((s, i) => (
-              <List.Item key={i}>{stepText(s, registry.data)}</List.Item>
+              <List.Item key={i}>{stepText(s, registry)}</List.Item>
             ))}
           </List>
         )}

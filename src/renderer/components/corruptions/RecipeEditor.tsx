@@ -369,6 +369,7 @@ function StepCard({
                     values={step.params}
                     onChange={(params) => onChange({ params })}
                     advancedLabel="More settings"
+                    columns={1}
                   />
                 )}
                 <div>
