@@ -19,7 +19,8 @@
  * at most a quarter of that peak; the report names both.
  *
  * `npm run bench -- --json` prints one JSON line. BENCH_SECONDS (default 3) sets the time per
- * figure; BENCH_BACKENDS (e.g. "wasm") limits the backends.
+ * figure (the best of 3 windows is kept); BENCH_TORCH_RUNS (default 2) how often the PyTorch
+ * reference runs (its best figures are kept); BENCH_BACKENDS (e.g. "wasm") limits the backends.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -107,18 +108,29 @@ export function machinePeak(): { gflops: number; wasmGflops: number; how: string
 }
 
 /** Runs fn repeatedly (after warm-up) for at least minSeconds or maxIters; returns images/s. */
+/**
+ * Runs fn repeatedly (after warm-up) for at least minSeconds or maxIters; returns images/s: the
+ * best of WINDOWS equal time windows, so that other programs on the machine weigh less (the
+ * PyTorch reference is likewise run TORCH_RUNS times and its best figure kept).
+ */
+const WINDOWS = 3;
 function timeIt(fn: () => void, maxIters: number): number {
   fn();
   fn();
-  let iters = 0;
-  const t0 = performance.now();
-  while (iters < maxIters) {
-    fn();
-    iters++;
-    if ((performance.now() - t0) / 1000 >= minSeconds) break;
+  let best = 0;
+  let total = 0;
+  for (let w = 0; w < WINDOWS && total < maxIters; w++) {
+    let iters = 0;
+    const t0 = performance.now();
+    while (total < maxIters) {
+      fn();
+      iters++;
+      total++;
+      if ((performance.now() - t0) / 1000 >= minSeconds / WINDOWS) break;
+    }
+    best = Math.max(best, (iters * BATCH) / ((performance.now() - t0) / 1000));
   }
-  const secs = (performance.now() - t0) / 1000;
-  return (iters * BATCH) / secs;
+  return best;
 }
 
 function benchModel(arch: string, slow: boolean): Record<Step, number> {
@@ -158,16 +170,31 @@ function benchModel(arch: string, slow: boolean): Record<Step, number> {
   return res;
 }
 
+const TORCH_RUNS = Number(process.env.BENCH_TORCH_RUNS ?? 2);
+
+/** The PyTorch reference, run TORCH_RUNS times; the best figure of each is kept. */
 function torchReference(): { ok: boolean; result?: { images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>; reason?: string } {
   const script = path.resolve(root, '..', 'shared', 'bench', 'torch_reference.py');
   if (!fs.existsSync(script)) return { ok: false, reason: `${script} not found` };
-  const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) return { ok: false, reason: (r.stderr || 'python3 failed').trim().split('\n').pop() };
-  try {
-    return { ok: true, result: JSON.parse(r.stdout.trim().split('\n').pop()!) };
-  } catch {
-    return { ok: false, reason: 'could not read its output' };
+  let best: ({ images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>) | null = null;
+  for (let run = 0; run < Math.max(1, TORCH_RUNS); run++) {
+    const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', timeout: 600_000 });
+    if (r.status !== 0) return { ok: false, reason: (r.stderr || 'python3 failed').trim().split('\n').pop() };
+    let out: typeof best;
+    try {
+      out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    } catch {
+      return { ok: false, reason: 'could not read its output' };
+    }
+    if (!best) best = { ...out!, runs: 1 };
+    else {
+      for (const [arch, steps] of Object.entries(out!.images_per_s)) {
+        for (const [step, v] of Object.entries(steps)) best.images_per_s[arch][step as Step] = Math.max(best.images_per_s[arch][step as Step] ?? 0, v);
+      }
+      best.runs = (best.runs as number) + 1;
+    }
   }
+  return { ok: true, result: best! };
 }
 
 type Row = { backend: string; device: string; model: string; step: Step; images_per_s: number; pytorch_images_per_s: number | null; ratio: number | null; gflops: number; pct_peak: number; pct_wasm_peak: number | null };

@@ -75,7 +75,7 @@ describe('MaxPoolGrad', () => {
   });
 });
 
-describe('ReLU gradient and first-layer filter gradient', () => {
+describe('ReLU gradient and convolution gradients', () => {
   test('the ReLU gradient (one kernel) equals dy · step(x), also for sizes that are not a multiple of 4', async () => {
     const r = await onBoth(() => {
       const x = rand([3, 7, 5, 4], 21);
@@ -102,6 +102,9 @@ describe('ReLU gradient and first-layer filter gradient', () => {
     { name: '2×4, one input channel, 16 outputs (SIMD)', x: [2, 9, 10, 1], w: [2, 4, 1, 16], stride: 1, pad: 'valid' },
     { name: 'one input channel, 12 outputs (GEMM)', x: [2, 9, 9, 1], w: [3, 3, 1, 12], stride: 1, pad: 'valid' },
     { name: 'one input channel, same padding (GEMM)', x: [2, 9, 9, 1], w: [3, 3, 1, 8], stride: 1, pad: 'same' },
+    { name: '8 input channels, 3×2 filter, rows of 6 (SIMD im2col with a remainder)', x: [3, 6, 7, 8], w: [3, 2, 8, 5], stride: 1, pad: 'valid' },
+    { name: '32 input channels as in mnist-cnn conv2 (SIMD im2col, rows of 11)', x: [2, 13, 13, 32], w: [3, 3, 32, 64], stride: 1, pad: 'valid' },
+    { name: '4 input channels, stride 2 (JavaScript im2col, GEMM + col2im)', x: [2, 9, 8, 4], w: [3, 3, 4, 6], stride: 2, pad: 'same' },
   ];
   for (const c of convCases) {
     test(`filter and input gradients: ${c.name}`, async () => {

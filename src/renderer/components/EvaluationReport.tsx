@@ -232,7 +232,11 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
     );
   }
   const cert: CertifiedDetails | null = certifiedOf(evaluation);
-  const attacked = r.attack.kind !== 'none' && r.robustAccuracy != null;
+  // A smallest-change attack without a report radius breaks every image it can: its "robust
+  // accuracy" says nothing, the size of the changes (median, curve) does.
+  const unbounded = r.attack.kind === 'minimal' && r.attack.eps == null;
+  const attacked = r.attack.kind !== 'none' && r.robustAccuracy != null && !unbounded;
+  const attackedAny = r.attack.kind !== 'none' && r.robustAccuracy != null;
   const headline = cert ? certifiedHeadline(r, cert, splitName) : reportHeadline(r, splitName);
   const eps = cert ? cert.eps : r.attack.eps;
   const robustName = cert ? 'Certified accuracy' : 'Robust accuracy';
@@ -252,9 +256,9 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
     ? [...rowsAll].sort((a, b) => ((attacked ? a.robust : a.clean) ?? 1) - ((attacked ? b.robust : b.clean) ?? 1)).slice(0, 20)
     : rowsAll;
 
-  const showAdvConfusion = attacked && !cert && !!r.confusion.adversarial?.length;
+  const showAdvConfusion = attackedAny && !cert && !!r.confusion.adversarial?.length;
   const confusion = showAdvConfusion && confusionWhich === 'adversarial' ? r.confusion.adversarial! : r.confusion.clean;
-  const calAdv = !cert && attacked ? r.calibration.adversarial : null;
+  const calAdv = !cert && attackedAny ? r.calibration.adversarial : null;
   const warnings = r.checks.warnings;
   const checksRan = r.checks.ran.map((c) => CHECK_NAMES[c] ?? c);
   const cost = r.cost;
@@ -319,7 +323,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
             help={`Targeted attack: how often the attack made the model choose the target class, among ${formatInt(r.targeted.attempted)} images it attacked.`}
           />
         )}
-        {attacked && !cert && (
+        {attackedAny && !cert && (
           <Kpi
             label="Attack cost per image"
             value={cost.queriesPerPoint > 0 && cost.gradEvalsPerPoint === 0 ? `${formatNumber(cost.queriesPerPoint, 3)} queries` : `${formatNumber(cost.gradEvalsPerPoint, 3)} gradients`}
@@ -338,7 +342,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
             </Alert>
           ))}
         </Stack>
-      ) : attacked && !cert ? (
+      ) : attackedAny && !cert ? (
         <Text size="sm" c="dimmed" data-testid="report-checks-ok">
           {checksRan.length
             ? `No sign of gradient masking in the checks that ran (${checksRan.join(', ')}).`
@@ -521,7 +525,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
       )}
 
       {/* Cost */}
-      {attacked && !cert && (
+      {attackedAny && !cert && (
         <Text size="xs" c="dimmed" data-testid="report-cost-details">
           Took {secs(cost.seconds)} in all: the attack {secs(cost.attackSeconds)}
           {perImage ? ` (${perImage})` : ''}

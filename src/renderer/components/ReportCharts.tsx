@@ -90,7 +90,7 @@ export function CurveChart({
           <XAxis
             dataKey="eps"
             type="number"
-            domain={[0, 'dataMax']}
+            domain={[0, 'auto']}
             tickFormatter={(v: number) => formatEps(v)}
             tick={{ fill: c.axis, fontSize: 12 }}
             stroke={c.axis}

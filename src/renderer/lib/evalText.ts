@@ -34,6 +34,7 @@ export function attackEps(attack: AttackSpec): number | undefined {
 /** "PGD, 20 steps" or "FGSM". */
 export function describeAttack(attack: AttackSpec, entries?: RegistryEntry[]): string {
   if (isNoAttack(attack)) return 'no attack';
+  if (attack.name.startsWith('certify-')) return `certified (${attack.name.slice('certify-'.length).toUpperCase()})`;
   if (attack.name === 'corruptions') return 'corruption benchmark';
   const name = attackShortName(attack.name, entries);
   const k = findKey(attack.params, STEP_KEYS);
