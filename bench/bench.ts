@@ -176,19 +176,20 @@ const TORCH_RUNS = Number(process.env.BENCH_TORCH_RUNS ?? 2);
 function torchReference(): { ok: boolean; result?: { images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>; reason?: string } {
   const script = path.resolve(root, '..', 'shared', 'bench', 'torch_reference.py');
   if (!fs.existsSync(script)) return { ok: false, reason: `${script} not found` };
-  let best: ({ images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>) | null = null;
+  type Ref = { images_per_s: Record<string, Record<Step, number>> } & Record<string, unknown>;
+  let best: Ref | null = null;
   for (let run = 0; run < Math.max(1, TORCH_RUNS); run++) {
     const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) return { ok: false, reason: (r.stderr || 'python3 failed').trim().split('\n').pop() };
-    let out: typeof best;
+    let out: Ref;
     try {
-      out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Ref;
     } catch {
       return { ok: false, reason: 'could not read its output' };
     }
-    if (!best) best = { ...out!, runs: 1 };
+    if (!best) best = { ...out, runs: 1 };
     else {
-      for (const [arch, steps] of Object.entries(out!.images_per_s)) {
+      for (const [arch, steps] of Object.entries(out.images_per_s)) {
         for (const [step, v] of Object.entries(steps)) best.images_per_s[arch][step as Step] = Math.max(best.images_per_s[arch][step as Step] ?? 0, v);
       }
       best.runs = (best.runs as number) + 1;

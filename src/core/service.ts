@@ -21,6 +21,7 @@ import { checkEpsGrid } from './eval/suite';
 import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
 import { listMethods, resolveMethod } from './training/methods/registry';
 import { checkpointPath } from './training/checkpoint';
+import { selectionMetric } from './training/monitor';
 import { certifierForSpec } from './certify/certify';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
 import { modelInfo, saveModel } from './store/model-files';
@@ -210,6 +211,7 @@ export class Lab {
       const arch = getArchitecture(spec.arch);
       arch.params({ height: ds.height, width: ds.width, channels: ds.channels }, ds.numClasses);
       const { method, params } = resolveMethod(spec.method, spec.methodParams);
+      selectionMetric(spec, method, params);
       if (method.needsLayers && !arch.layers) {
         throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (mlp, mnist-cnn); ${arch.name} has none.`);
       }

@@ -131,8 +131,8 @@ describe('training features', () => {
   it('refuses bad combinations before starting', async () => {
     await expect(lab.call('submitTrain', spec({ method: 'pgd-at', methodParams: { eps: 2 } }))).rejects.toThrow(/at most 1/);
     await expect(lab.call('submitTrain', spec({ resumeFrom: 'r_nope' }))).rejects.toBeInstanceOf(LabError);
-    const r = await lab.waitForRun((await lab.call('submitTrain', spec({ keepBest: 'certified' }))).id);
-    expect(r.error).toMatch(/needs the per-epoch robust monitor/);
+    await expect(lab.call('submitTrain', spec({ keepBest: 'certified' }))).rejects.toThrow(/needs the per-epoch robust monitor/);
+    await expect(lab.call('submitTrain', spec({ keepBest: 'clean', earlyStopping: { metric: 'loss' } }))).rejects.toThrow(/same metric/);
   });
 });
 

@@ -7,7 +7,8 @@
  */
 import { tf } from '../engine/backend';
 import { Rng } from '../engine/random';
-import type { MonitorSpec } from '../../shared/schemas';
+import { LabError } from '../../shared/errors';
+import type { MonitorSpec, TrainSpec } from '../../shared/schemas';
 import { pgd } from '../attacks/pgd';
 import { certifyBatch, type CertifyMethod } from '../certify/certify';
 import { gatherBatch, limitSplit, type SplitArrays } from '../data/dataset';
@@ -44,6 +45,23 @@ export interface MonitorConfig {
   eps: number;
   pgdSteps: number;
   certify: 'none' | CertifyMethod;
+}
+
+/**
+ * The metric that chooses epochs (early stopping, best checkpoint) or null, after checking the
+ * spec asks for something it can measure.
+ */
+export function selectionMetric(spec: TrainSpec, method: TrainMethod, params: ParamValues): 'clean' | 'robust' | 'certified' | 'loss' | null {
+  const keepBest = spec.keepBest ?? 'last';
+  if (spec.earlyStopping && keepBest !== 'last' && keepBest !== spec.earlyStopping.metric) {
+    throw new LabError('bad_input', `Early stopping watches ${spec.earlyStopping.metric} but the best checkpoint is chosen by ${keepBest}; use the same metric for both.`);
+  }
+  const selection = spec.earlyStopping?.metric ?? (keepBest === 'last' ? null : keepBest);
+  const monitor = resolveMonitor(spec.monitor, method, params);
+  if ((selection === 'robust' && !(monitor && monitor.pgdSteps > 0)) || (selection === 'certified' && !(monitor && monitor.certify !== 'none'))) {
+    throw new LabError('bad_input', `Choosing epochs by ${selection} accuracy needs the per-epoch robust monitor with ${selection === 'robust' ? 'PGD steps' : 'certification'} turned on.`);
+  }
+  return selection;
 }
 
 export function resolveMonitor(spec: MonitorSpec | undefined, method: TrainMethod, params: ParamValues): MonitorConfig | null {

@@ -24,7 +24,7 @@ import { learningRate } from './schedule';
 import { resolveMethod } from './methods/registry';
 import { trainStep } from './step';
 import { checkResumable, loadCheckpoint, loadWeightArrays, saveCheckpoint, weightArrays, type Arrays, type Checkpoint } from './checkpoint';
-import { resolveMonitor, robustMetrics, splitValidation } from './monitor';
+import { resolveMonitor, robustMetrics, selectionMetric, splitValidation } from './monitor';
 
 export interface TrainResult {
   model: ModelRecord;
@@ -76,13 +76,7 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
   const { method, params } = resolveMethod(spec.method, spec.methodParams);
   const monitor = resolveMonitor(spec.monitor, method, params);
   const keepBest = spec.keepBest ?? 'last';
-  const selection = spec.earlyStopping?.metric ?? (keepBest === 'last' ? null : keepBest);
-  if (spec.earlyStopping && keepBest !== 'last' && keepBest !== spec.earlyStopping.metric) {
-    throw new LabError('bad_input', `Early stopping watches ${spec.earlyStopping.metric} but the best checkpoint is chosen by ${keepBest}; use the same metric for both.`);
-  }
-  if ((selection === 'robust' && !(monitor && monitor.pgdSteps > 0)) || (selection === 'certified' && !(monitor && monitor.certify !== 'none'))) {
-    throw new LabError('bad_input', `Choosing epochs by ${selection} accuracy needs the per-epoch robust monitor with ${selection === 'robust' ? 'PGD steps' : 'certification'} turned on.`);
-  }
+  const selection = selectionMetric(spec, method, params);
   const resumed: Checkpoint | null = spec.resumeFrom ? loadCheckpoint(store.labDir, spec.resumeFrom) : null;
   if (resumed) checkResumable(spec, resumed.meta);
 

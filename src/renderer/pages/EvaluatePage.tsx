@@ -324,7 +324,9 @@ function EvalForm({
   const certifiable = !model || CERTIFIABLE.includes(model.arch);
 
   const customEpsKey = findKey(params, ['eps', 'epsilon']);
-  const customEps = customEpsKey ? params[customEpsKey] : undefined;
+  // The per-pixel explanation only fits L∞ attacks (an L2 eps is the length of the whole change).
+  const customL2 = params.norm === 'l2' || /l2/i.test(entry.params.find((p) => p.key === customEpsKey)?.label ?? '');
+  const customEps = customEpsKey && !customL2 ? params[customEpsKey] : undefined;
   const parsedGrid = parseGrid(gridText);
 
   function presetJobs(): Job[] {

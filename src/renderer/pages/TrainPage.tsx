@@ -285,7 +285,7 @@ const FIELD_NAMES: Record<string, string> = {
   pgdSteps: 'PGD steps',
   eps: 'Check eps',
   valFraction: 'Validation split',
-  warmupEpochs: 'Warm-up epochs',
+  warmupEpochs: 'Learning-rate warm-up',
   patience: 'Patience',
   minDelta: 'Smallest improvement',
 };
@@ -798,7 +798,7 @@ function TrainFormView({
                     />
                   )}
                   <NumberInput
-                    label="Warm-up epochs"
+                    label="Learning-rate warm-up (epochs)"
                     description="Raise the learning rate from 0 over the first W epochs (fractions allowed), then follow the schedule. 0 turns it off."
                     value={form.warmupEpochs}
                     onChange={(v) => set('warmupEpochs', toNum(v))}
