@@ -187,7 +187,7 @@ test('web: robust training, curve evaluation, report, HTML export', async ({ pag
   await expect(report.getByTestId('report-curve')).toHaveAttribute('data-points', '7');
   await expect(report.getByTestId('report-curve').locator('.recharts-line-dot, .recharts-dot').first()).toBeVisible();
   await expect(report.getByTestId('report-per-class').locator('.recharts-bar-rectangle').first()).toBeVisible();
-  await expect(report.getByTestId('report-worst')).toHaveText(/^\S+: \d+\.\d %$/);
+  await expect(report.getByTestId('report-worst')).toHaveText(/^(\S+: \d+\.\d %|\d+\.\d % each)$/);
   await expect(report.getByTestId('report-confusion').locator('tbody tr')).toHaveCount(10);
   await expect(report.getByTestId('report-reliability-clean').locator('.recharts-bar-rectangle').first()).toBeVisible();
   await expect(report.getByTestId('report-reliability-adversarial')).toBeVisible();

@@ -19,6 +19,7 @@ import { trainStep } from '../../src/core/training/step';
 const INPUT = { height: 28, width: 28, channels: 1 };
 const B = 32;
 const saved = process.env.ROBUSTLAB_THREADS;
+const savedMode = process.env.ROBUSTLAB_PARALLEL;
 
 function level() {
   const m = memory();
@@ -35,13 +36,19 @@ function data(seed: number) {
 
 beforeAll(async () => {
   process.env.ROBUSTLAB_THREADS = '2';
+  process.env.ROBUSTLAB_PARALLEL = 'always'; // the worker's memory is checked too
   await initEngine({ force: 'wasm' });
 });
 
 afterAll(async () => {
   await stopParallel();
-  if (saved === undefined) delete process.env.ROBUSTLAB_THREADS;
-  else process.env.ROBUSTLAB_THREADS = saved;
+  for (const [k, v] of [
+    ['ROBUSTLAB_THREADS', saved],
+    ['ROBUSTLAB_PARALLEL', savedMode],
+  ] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 test('200 training steps return the tensor count and bytes to the starting level', async () => {

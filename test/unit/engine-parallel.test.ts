@@ -35,6 +35,7 @@ const INPUT = { height: 28, width: 28, channels: 1 };
 const N = 37; // shards of 18 and 19 rows
 const K = 10;
 const saved = process.env.ROBUSTLAB_THREADS;
+const savedMode = process.env.ROBUSTLAB_PARALLEL;
 
 function batch(seed: number, n = N): { x: tf.Tensor4D; labels: Int32Array; targets: Int32Array; data: Float32Array } {
   const rng = new Rng(seed);
@@ -68,13 +69,20 @@ function oneThreadParamGrads(model: Model, x: tf.Tensor4D, labels: Int32Array) {
 
 beforeAll(async () => {
   process.env.ROBUSTLAB_THREADS = '2';
+  // The shards run on the worker in these tests (auto could choose either; see the last tests).
+  process.env.ROBUSTLAB_PARALLEL = 'always';
   await initEngine({ force: 'wasm' });
 });
 
 afterAll(async () => {
   await stopParallel();
-  if (saved === undefined) delete process.env.ROBUSTLAB_THREADS;
-  else process.env.ROBUSTLAB_THREADS = saved;
+  for (const [k, v] of [
+    ['ROBUSTLAB_THREADS', saved],
+    ['ROBUSTLAB_PARALLEL', savedMode],
+  ] as const) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 test('shards are contiguous and cover the batch', () => {
@@ -254,6 +262,38 @@ for (const archName of ['mlp', 'mnist-cnn']) {
     });
   });
 }
+
+describe('parallel and sequential execution of the same shards', () => {
+  test('give bit-identical numbers (so the auto mode may switch between them at any time)', () => {
+    for (const archName of ['mlp', 'mnist-cnn']) {
+      const model = Model.init(archName, INPUT, K, 7);
+      const b = batch(8);
+      const run = (mode: string) => {
+        process.env.ROBUSTLAB_PARALLEL = mode;
+        const f = shardedForward(model, b.x)!;
+        const v = shardedValueAndGrad(model, b.x, 'attack:dlr', b.labels)!;
+        const p = shardedParamGrads(model, b.x, b.labels)!;
+        const out = {
+          f: Array.from(f.dataSync()),
+          g: Array.from(v.grad.dataSync()),
+          z: Array.from(v.z),
+          loss: p.loss,
+          grads: [...p.grads.values()].map((t) => Array.from(t.dataSync())),
+        };
+        tf.dispose([f, v.grad, p.logits, ...p.grads.values()]);
+        return out;
+      };
+      const par = run('always');
+      const seq = run('never');
+      const auto = [run('auto'), run('auto'), run('auto')];
+      process.env.ROBUSTLAB_PARALLEL = 'always';
+      expect(seq).toEqual(par);
+      for (const a of auto) expect(a).toEqual(par);
+      tf.dispose(b.x);
+      model.dispose();
+    }
+  });
+});
 
 describe('when the executor steps aside', () => {
   test('one thread, small batches, and training with batch norm run on this thread', () => {

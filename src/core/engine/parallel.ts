@@ -15,8 +15,10 @@
  * a sum of per-point losses with respect to one input row depends on that row only. Parameter
  * gradients are the sum of the shards' gradients of (their summed loss) / N, added in shard
  * order. So the numbers equal the one-thread path's up to float summation order, and the same
- * inputs with the same thread count always give the same numbers (the shards depend only on N
- * and T, never on timing).
+ * inputs with the same thread count always give the same numbers: the shards depend only on N
+ * and T, never on timing. When the workers would not pay off (cores busy with other programs),
+ * the same shards run one after the other on the calling thread, with the same numbers (see
+ * chooseMode; ROBUSTLAB_PARALLEL=auto|always|never).
  *
  * Transfers go through SharedArrayBuffers; the threads signal each other with Atomics and pass
  * small messages with receiveMessageOnPort, so every call here is synchronous. A worker keeps
@@ -242,9 +244,21 @@ function startPool(threads: number): Slot[] | null {
   }
 }
 
-/** The thread count, whether workers run, and why not. */
-export function parallelInfo(): { threads: number; workers: number; disabled: string | null } {
-  return { threads: configuredThreads(), workers: pool?.length ?? 0, disabled };
+/**
+ * The thread count, whether workers run (and why not), the execution policy, and per kind of
+ * call the measured milliseconds per row in each mode (what 'auto' chooses from).
+ */
+export function parallelInfo(): {
+  threads: number;
+  workers: number;
+  disabled: string | null;
+  policy: 'auto' | 'always' | 'never';
+  msPerRow: Record<string, { parallel: number | null; sequential: number | null }>;
+} {
+  const msPerRow = Object.fromEntries(
+    [...stats].map(([k, v]) => [k, { parallel: v.parallel && Number(v.parallel.toFixed(4)), sequential: v.sequential && Number(v.sequential.toFixed(4)) }]),
+  );
+  return { threads: configuredThreads(), workers: pool?.length ?? 0, disabled, policy: policy(), msPerRow };
 }
 
 /** Live tensors and bytes in each running worker (tests: the workers must not leak either). */
@@ -270,16 +284,60 @@ export async function stopParallel(): Promise<void> {
   if (p) await Promise.all(p.map((s) => s.worker.terminate()));
 }
 
-/** The pool for an N-row batch, or null when this call runs on one thread. */
-function poolFor(n: number): Slot[] | null {
-  if (!isMainThread || disabled || tf.getBackend() !== 'wasm') return null;
+/** The number of shards of an N-row batch on this backend, or null (no sharding: one piece). */
+function shardsFor(n: number): number | null {
+  if (!isMainThread || tf.getBackend() !== 'wasm') return null;
   const threads = configuredThreads();
   if (threads < 2 || Math.floor(n / threads) < MIN_SHARD_ROWS) return null;
-  if (!pool || pool.length !== threads - 1) {
+  return threads;
+}
+
+/** The running workers for S shards (started on first use), or null if they cannot run. */
+function workersFor(shards: number): Slot[] | null {
+  if (disabled) return null;
+  if (!pool || pool.length !== shards - 1) {
     if (pool) void stopParallel();
-    pool = startPool(threads);
+    pool = startPool(shards);
   }
   return pool;
+}
+
+/**
+ * Whether a call runs its shards on the workers ('parallel') or one after the other on this
+ * thread ('sequential'): the numbers are the same either way, only the time differs. With
+ * ROBUSTLAB_PARALLEL=auto (the default) each kind of call keeps a moving average of its time
+ * per row in both modes, uses the faster, and tries the other one every PROBE_EVERY calls: on a
+ * machine whose cores are busy with other programs, waiting for a worker can cost more than it
+ * saves. 'always' and 'never' fix the mode.
+ */
+type Mode = 'parallel' | 'sequential';
+type Stat = { parallel: number | null; sequential: number | null; calls: number };
+const stats = new Map<string, Stat>();
+const PROBE_EVERY = 12;
+
+function policy(): 'auto' | 'always' | 'never' {
+  const v = process.env.ROBUSTLAB_PARALLEL?.trim().toLowerCase();
+  return v === 'always' || v === 'never' ? v : 'auto';
+}
+
+function chooseMode(key: string): Mode {
+  const p = policy();
+  if (p !== 'auto') return p === 'always' ? 'parallel' : 'sequential';
+  let st = stats.get(key);
+  if (!st) stats.set(key, (st = { parallel: null, sequential: null, calls: 0 }));
+  st.calls++;
+  if (st.parallel === null) return 'parallel';
+  if (st.sequential === null) return 'sequential';
+  const better: Mode = st.parallel <= st.sequential ? 'parallel' : 'sequential';
+  if (st.calls % PROBE_EVERY === 0) return better === 'parallel' ? 'sequential' : 'parallel';
+  return better;
+}
+
+function recordTime(key: string, mode: Mode, msPerRow: number): void {
+  const st = stats.get(key);
+  if (!st) return;
+  const prev = st[mode];
+  st[mode] = prev === null ? msPerRow : 0.75 * prev + 0.25 * msPerRow;
 }
 
 function keyOf(model: object): number {
@@ -408,43 +466,64 @@ function await_(slot: Slot, expected: number): WorkerReply {
 }
 
 /**
- * Runs a job on all shards: posts shards 1.. to the workers, computes shard 0 here with
- * `local(from, to)`, then collects the workers' replies. Returns shard 0's result, the offsets
- * of each worker's output in its arena, and the replies.
+ * Runs a job on its S shards and returns each shard's result, in shard order. In parallel mode
+ * shards 1..S−1 go to the workers (read back with `fromWorker`) while this thread computes shard
+ * 0 with `local`; in sequential mode this thread computes them all with `local`. The results are
+ * the same numbers either way.
  */
-function runSharded<T>(slots: Slot[], job: Job, local: (from: number, to: number) => T): { mine: T; outs: number[]; replies: WorkerReply[]; bounds: number[] } {
+function runSharded<T>(
+  shards: number,
+  job: Job,
+  local: (from: number, to: number) => T,
+  fromWorker: (slot: Slot, out: number, rows: number, reply: WorkerReply & { ok: true }) => T,
+): { parts: T[]; bounds: number[] } {
   const n = job.x.shape[0];
-  const bounds = shardBounds(n, slots.length + 1);
-  const key = keyOf(job.model);
-  const ids = weightTensors(job.model).map(([, t]) => t.dataId as object);
-  const last = sent.get(key);
-  const resend = !last || last.length !== ids.length || last.some((d, i) => d !== ids[i]);
-  const drop: number[] = [];
-  sent.delete(key);
-  sent.set(key, ids);
-  while (sent.size > MAX_CACHED_MODELS) {
-    const oldest = sent.keys().next().value as number;
-    sent.delete(oldest);
-    drop.push(oldest);
-  }
-  const expected = slots.map((s) => Atomics.load(s.ctrl, CTRL_DONE) + 1);
-  const outs = slots.map((s, i) => post(s, job, bounds[i + 1], bounds[i + 2], resend, drop));
-  let mine: T | undefined;
-  let failure: unknown = null;
-  try {
-    mine = local(bounds[0], bounds[1]);
-  } catch (err) {
-    failure = err;
-  }
-  // Always collect the replies, so the next call starts in step with the workers.
-  const replies = slots.map((s, i) => await_(s, expected[i]));
-  if (failure) throw failure;
-  const bad = replies.find((r): r is { ok: false; error: string } => !r.ok);
-  if (bad) {
+  const bounds = shardBounds(n, shards);
+  const statKey = `${job.op}/${job.model.archName}`;
+  let mode = chooseMode(statKey);
+  const starting = mode === 'parallel' && !pool;
+  const slots = mode === 'parallel' ? workersFor(shards) : null;
+  if (!slots) mode = 'sequential';
+  const t0 = performance.now();
+  let parts: T[];
+  if (mode === 'sequential') {
+    parts = [];
+    for (let i = 0; i < shards; i++) parts.push(local(bounds[i], bounds[i + 1]));
+  } else {
+    const key = keyOf(job.model);
+    const ids = weightTensors(job.model).map(([, t]) => t.dataId as object);
+    const last = sent.get(key);
+    const resend = !last || last.length !== ids.length || last.some((d, i) => d !== ids[i]);
+    const drop: number[] = [];
     sent.delete(key);
-    throw new Error(`A parallel worker failed: ${bad.error}`);
+    sent.set(key, ids);
+    while (sent.size > MAX_CACHED_MODELS) {
+      const oldest = sent.keys().next().value as number;
+      sent.delete(oldest);
+      drop.push(oldest);
+    }
+    const expected = slots!.map((s) => Atomics.load(s.ctrl, CTRL_DONE) + 1);
+    const outs = slots!.map((s, i) => post(s, job, bounds[i + 1], bounds[i + 2], resend, drop));
+    let mine: T | undefined;
+    let failure: unknown = null;
+    try {
+      mine = local(bounds[0], bounds[1]);
+    } catch (err) {
+      failure = err;
+    }
+    // Always collect the replies, so the next call starts in step with the workers.
+    const replies = slots!.map((s, i) => await_(s, expected[i]));
+    if (failure) throw failure;
+    const bad = replies.find((r): r is { ok: false; error: string } => !r.ok);
+    if (bad) {
+      sent.delete(key);
+      throw new Error(`A parallel worker failed: ${bad.error}`);
+    }
+    parts = [mine as T, ...slots!.map((s, i) => fromWorker(s, outs[i], bounds[i + 2] - bounds[i + 1], replies[i] as WorkerReply & { ok: true }))];
   }
-  return { mine: mine as T, outs, replies, bounds };
+  // The call that started the workers is not a fair sample.
+  if (!starting) recordTime(statKey, mode, (performance.now() - t0) / n);
+  return { parts, bounds };
 }
 
 function rowsOf(x: tf.Tensor4D, from: number, to: number): tf.Tensor4D {
@@ -455,23 +534,29 @@ function record(model: ShardableModel): Record_ {
   return Object.fromEntries(weightTensors(model));
 }
 
+type F32 = Float32Array<ArrayBufferLike>;
+
 /** Logits in eval mode, or null (run it on one thread). */
 export function shardedForward(model: ShardableModel, x: tf.Tensor4D): tf.Tensor2D | null {
-  const slots = poolFor(x.shape[0]);
-  if (!slots) return null;
+  const n = x.shape[0];
+  const shards = shardsFor(n);
+  if (!shards) return null;
   const k = model.numClasses;
   const rec = record(model);
   const job: Job = { op: 'forward', model, x, outPerRow: k, outFixed: 0 };
-  const { mine, outs, bounds } = runSharded(slots, job, (from, to) =>
-    tf.tidy(() => {
-      const xs = rowsOf(x, from, to);
-      return Float32Array.from(model.arch.forward(rec, xs, model.input, { training: false }).dataSync() as Float32Array);
-    }),
+  const { parts, bounds } = runSharded<F32>(
+    shards,
+    job,
+    (from, to) =>
+      tf.tidy(() => {
+        const xs = rowsOf(x, from, to);
+        return Float32Array.from(model.arch.forward(rec, xs, model.input, { training: false }).dataSync() as Float32Array);
+      }),
+    (slot, out, rows) => new Float32Array(slot.arena, out * 4, rows * k),
   );
-  const z = new Float32Array(x.shape[0] * k);
-  z.set(mine, 0);
-  slots.forEach((s, i) => z.set(new Float32Array(s.arena, outs[i] * 4, (bounds[i + 2] - bounds[i + 1]) * k), bounds[i + 1] * k));
-  return tf.tensor2d(z, [x.shape[0], k]);
+  const z = new Float32Array(n * k);
+  parts.forEach((p, i) => z.set(p, bounds[i] * k));
+  return tf.tensor2d(z, [n, k]);
 }
 
 /**
@@ -486,38 +571,41 @@ export function shardedValueAndGrad(
   t: Int32Array | null = null,
 ): { grad: tf.Tensor4D; z: Float32Array; loss: Float32Array } | null {
   const n = x.shape[0];
-  const slots = poolFor(n);
-  if (!slots) return null;
+  const shards = shardsFor(n);
+  if (!shards) return null;
   const build = shardLoss(objective);
   const k = model.numClasses;
   const d = x.size / n;
   const rec = record(model);
   const forward = (xi: tf.Tensor4D) => model.arch.forward(rec, xi, model.input, { training: false });
   const job: Job = { op: 'value-and-grad', model, x, y, t, objective, outPerRow: d + k + 1, outFixed: 0 };
-  const { mine, outs, bounds } = runSharded(slots, job, (from, to) => {
-    const xs = rowsOf(x, from, to);
-    try {
-      const r = localValueAndGrad(forward, xs, build(y.subarray(from, to), t ? t.subarray(from, to) : null));
-      const g = Float32Array.from(r.grad.dataSync() as Float32Array);
-      r.grad.dispose();
-      return { g, z: r.z, loss: r.loss };
-    } finally {
-      if (xs !== x) xs.dispose();
-    }
-  });
+  const { parts, bounds } = runSharded<{ g: F32; z: F32; loss: F32 }>(
+    shards,
+    job,
+    (from, to) => {
+      const xs = rowsOf(x, from, to);
+      try {
+        const r = localValueAndGrad(forward, xs, build(y.subarray(from, to), t ? t.subarray(from, to) : null));
+        const g = Float32Array.from(r.grad.dataSync() as Float32Array);
+        r.grad.dispose();
+        return { g, z: r.z, loss: r.loss };
+      } finally {
+        if (xs !== x) xs.dispose();
+      }
+    },
+    (slot, o, rows) => ({
+      g: new Float32Array(slot.arena, o * 4, rows * d),
+      z: new Float32Array(slot.arena, (o + rows * d) * 4, rows * k),
+      loss: new Float32Array(slot.arena, (o + rows * d + rows * k) * 4, rows),
+    }),
+  );
   const grad = new Float32Array(n * d);
   const z = new Float32Array(n * k);
   const loss = new Float32Array(n);
-  grad.set(mine.g, 0);
-  z.set(mine.z, 0);
-  loss.set(mine.loss, 0);
-  slots.forEach((s, i) => {
-    const from = bounds[i + 1];
-    const rows = bounds[i + 2] - from;
-    const o = outs[i];
-    grad.set(new Float32Array(s.arena, o * 4, rows * d), from * d);
-    z.set(new Float32Array(s.arena, (o + rows * d) * 4, rows * k), from * k);
-    loss.set(new Float32Array(s.arena, (o + rows * d + rows * k) * 4, rows), from);
+  parts.forEach((p, i) => {
+    grad.set(p.g, bounds[i] * d);
+    z.set(p.z, bounds[i] * k);
+    loss.set(p.loss, bounds[i]);
   });
   return { grad: tf.tensor4d(grad, x.shape), z, loss };
 }
@@ -529,7 +617,8 @@ export function shardableForTraining(model: ShardableModel): boolean {
 
 /**
  * The gradient of the mean cross-entropy of forward(x, training) against y with respect to every
- * parameter (by name), the mean loss and the logits; or null (run it on one thread).
+ * parameter (by name), the mean loss and the logits; or null (run it on one thread). The
+ * gradient is Σ over shards, in shard order, of the gradient of (the shard's summed loss) / N.
  */
 export function shardedParamGrads(
   model: ShardableModel,
@@ -538,8 +627,8 @@ export function shardedParamGrads(
 ): { loss: number; grads: Map<string, tf.Tensor>; logits: tf.Tensor2D } | null {
   const n = x.shape[0];
   if (!shardableForTraining(model)) return null;
-  const slots = poolFor(n);
-  if (!slots) return null;
+  const shards = shardsFor(n);
+  if (!shards) return null;
   const k = model.numClasses;
   const names = [...model.params.keys()];
   const sizes = names.map((nm) => model.params.get(nm)!.size);
@@ -547,41 +636,47 @@ export function shardedParamGrads(
   const rec = record(model);
   const forward = (r: Record_, xi: tf.Tensor4D) => model.arch.forward(r, xi, model.input, { training: true });
   const job: Job = { op: 'param-grads', model, x, y, paramNames: names, outPerRow: k, outFixed: totalParams };
-  const { mine, outs, bounds, replies } = runSharded(slots, job, (from, to) => {
-    const xs = rowsOf(x, from, to);
-    const ys = tf.tensor1d(y.subarray(from, to), 'int32');
-    try {
-      const r = localParamGrads(forward, rec, names, xs, ys, n);
-      const grads = r.grads.map((g) => Float32Array.from(g.dataSync() as Float32Array));
-      const z = Float32Array.from(r.logits.dataSync() as Float32Array);
-      tf.dispose([...r.grads, r.logits]);
-      return { value: r.value, grads, z };
-    } finally {
-      ys.dispose();
-      if (xs !== x) xs.dispose();
-    }
-  });
-  let loss = mine.value;
+  const { parts, bounds } = runSharded<{ value: number; grads: F32[]; z: F32 }>(
+    shards,
+    job,
+    (from, to) => {
+      const xs = rowsOf(x, from, to);
+      const ys = tf.tensor1d(y.subarray(from, to), 'int32');
+      try {
+        const r = localParamGrads(forward, rec, names, xs, ys, n);
+        const grads = r.grads.map((g) => Float32Array.from(g.dataSync() as Float32Array));
+        const z = Float32Array.from(r.logits.dataSync() as Float32Array);
+        tf.dispose([...r.grads, r.logits]);
+        return { value: r.value, grads, z };
+      } finally {
+        ys.dispose();
+        if (xs !== x) xs.dispose();
+      }
+    },
+    (slot, o, rows, reply) => {
+      const grads: F32[] = [];
+      let off = o + rows * k;
+      for (const size of sizes) {
+        grads.push(new Float32Array(slot.arena, off * 4, size));
+        off += size;
+      }
+      return { value: reply.value ?? 0, grads, z: new Float32Array(slot.arena, o * 4, rows * k) };
+    },
+  );
+  let loss = 0;
   const z = new Float32Array(n * k);
-  z.set(mine.z, 0);
-  const acc = mine.grads;
-  slots.forEach((s, i) => {
-    const r = replies[i] as { ok: true; value?: number };
-    loss += r.value ?? 0;
-    const from = bounds[i + 1];
-    const rows = bounds[i + 2] - from;
-    const o = outs[i];
-    z.set(new Float32Array(s.arena, o * 4, rows * k), from * k);
-    let off = o + rows * k;
-    for (let p = 0; p < names.length; p++) {
-      const part = new Float32Array(s.arena, off * 4, sizes[p]);
-      const a = acc[p];
-      for (let j = 0; j < a.length; j++) a[j] += part[j];
-      off += sizes[p];
+  const acc = sizes.map((size) => new Float32Array(size));
+  parts.forEach((p, i) => {
+    loss += p.value;
+    z.set(p.z, bounds[i] * k);
+    for (let q = 0; q < names.length; q++) {
+      const a = acc[q];
+      const g = p.grads[q];
+      for (let j = 0; j < a.length; j++) a[j] += g[j];
     }
   });
   const grads = new Map<string, tf.Tensor>();
-  names.forEach((nm, p) => grads.set(nm, tf.tensor(acc[p], model.params.get(nm)!.shape, 'float32')));
+  names.forEach((nm, q) => grads.set(nm, tf.tensor(acc[q], model.params.get(nm)!.shape, 'float32')));
   return { loss, grads, logits: tf.tensor2d(z, [n, k]) };
 }
 

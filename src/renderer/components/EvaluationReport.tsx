@@ -246,11 +246,17 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
   // A worst class only means something when the classes differ.
   const classAcc = r.perClass.filter((p) => p.count > 0).map((p) => (attacked ? p.robustAccuracy : p.cleanAccuracy) ?? 0);
   const worst = worstRaw && classAcc.some((a) => a !== classAcc[0]) ? worstRaw : null;
+  // Classes tied at the worst accuracy (e.g. several at 0 %) are all named and highlighted.
+  const worstTied = worst
+    ? r.perClass.filter((p) => p.count > 0 && ((attacked ? p.robustAccuracy : p.cleanAccuracy) ?? 0) === worst.accuracy)
+    : [];
+  const worstNames =
+    worstTied.length > 3 ? `${worstTied.slice(0, 3).map((p) => p.name).join(', ')} and ${worstTied.length - 3} more` : worstTied.map((p) => p.name).join(', ');
 
   // Per-class rows: with many classes, the 20 worst.
   const rowsAll: ClassRow[] = r.perClass
     .filter((p) => p.count > 0)
-    .map((p) => ({ name: p.name, clean: p.cleanAccuracy, robust: p.robustAccuracy, count: p.count, worst: worst?.label === p.label }));
+    .map((p) => ({ name: p.name, clean: p.cleanAccuracy, robust: p.robustAccuracy, count: p.count, worst: worstTied.some((w) => w.label === p.label) }));
   const manyClasses = rowsAll.length > 20;
   const classRows = manyClasses
     ? [...rowsAll].sort((a, b) => ((attacked ? a.robust : a.clean) ?? 1) - ((attacked ? b.robust : b.clean) ?? 1)).slice(0, 20)
@@ -302,8 +308,8 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
         )}
         {worst && (
           <Kpi
-            label={attacked ? `Worst class ${cert ? 'certified' : 'under attack'}` : 'Worst class'}
-            value={`${worst.name}: ${formatPercent(worst.accuracy)}`}
+            label={`Worst ${worstTied.length > 1 ? `${worstTied.length} classes` : 'class'}${attacked ? (cert ? ' certified' : ' under attack') : ''}`}
+            value={worstTied.length > 1 ? `${formatPercent(worst.accuracy)} each` : `${worst.name}: ${formatPercent(worst.accuracy)}`}
             help={HELP.worst}
             testId="report-worst"
           />
@@ -372,7 +378,9 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
             </Suspense>
             {worst && (
               <Text size="xs" c="dimmed" mt={4}>
-                Worst class{attacked ? (cert ? ' (certified)' : ' under attack') : ''}: <b>{worst.name}</b>, {formatPercent(worst.accuracy)} (highlighted).
+                Worst {worstTied.length > 1 ? 'classes' : 'class'}
+                {attacked ? (cert ? ' (certified)' : ' under attack') : ''}: <b>{worstNames}</b>, {formatPercent(worst.accuracy)}
+                {worstTied.length > 1 ? ' each' : ''} (highlighted).
               </Text>
             )}
           </Paper>

@@ -1,6 +1,7 @@
 /** A training run followed live: progress, ETA, loss and accuracy charts, cancel, and what next. */
 import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { Charts } from './Charts';
+import { ResumeTrainingButton } from './ResumeTraining';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { MetricsSummary } from './MetricsSummary';
@@ -96,9 +97,16 @@ export function LiveRunPanel({ runId }: { runId: string }) {
         )}
         {(run.status === 'cancelled' || run.status === 'interrupted') && (
           <Alert color="orange" title={run.status === 'cancelled' ? 'Training cancelled' : 'Training interrupted'}>
-            {run.status === 'cancelled'
-              ? 'The run was stopped; nothing was saved as a model.'
-              : 'The lab closed while this run was working. Start it again from the Train page.'}
+            <Stack gap="xs">
+              <Text size="sm">
+                {run.status === 'cancelled'
+                  ? 'The run was stopped; nothing was saved as a model. Epochs that finished can be continued.'
+                  : 'The lab closed while this run was working. Continue it from its last finished epoch, or start again from the Train page.'}
+              </Text>
+              <Group>
+                <ResumeTrainingButton run={run} size="xs" />
+              </Group>
+            </Stack>
           </Alert>
         )}
       </Stack>

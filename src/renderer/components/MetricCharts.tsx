@@ -57,7 +57,8 @@ export function groupMetrics(metrics: Record<string, MetricPoint[]>, epochs?: nu
     const trainAcc = accEpoch.filter((k) => k.startsWith('train/'));
     const heldOut = accEpoch.filter((k) => !k.startsWith('train/'));
     if (accEpoch.some(isRobustKey) && trainAcc.length && heldOut.length) {
-      groups.push({ id: 'accuracy', title: 'Test accuracy by epoch: clean, under attack, certified', xLabel: 'epoch', keys: heldOut, percent: true, primary: true });
+      const kinds = ['clean', heldOut.some((k) => /pgd|adv_/i.test(k)) && 'under attack', heldOut.some((k) => /certified/i.test(k)) && 'certified'].filter(Boolean);
+      groups.push({ id: 'accuracy', title: `Test accuracy by epoch: ${kinds.join(', ')}`, xLabel: 'epoch', keys: heldOut, percent: true, primary: true });
       groups.push({ id: 'train-accuracy', title: 'Training accuracy by epoch', xLabel: 'epoch', keys: trainAcc, percent: true, primary: true });
     } else {
       groups.push({ id: 'accuracy', title: 'Accuracy by epoch', xLabel: 'epoch', keys: accEpoch, percent: true, primary: true });

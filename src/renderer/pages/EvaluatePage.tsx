@@ -44,7 +44,7 @@ import { formatInt, formatPercent } from '../lib/format';
 import { isTerminal, useLabEvents, useLiveRun, useLoad } from '../lib/hooks';
 import { datasetShape, findDataset, findModel, modelShape } from '../lib/names';
 import { notifyError } from '../lib/notify';
-import { epsLong, formatEps, visibility } from '../lib/reportText';
+import { curveGrid, epsLong, formatEps, parseGrid, visibility } from '../lib/reportText';
 import { href, navigate } from '../lib/route';
 
 const NONE_ENTRY: RegistryEntry = {
@@ -129,29 +129,6 @@ const EPS_CHOICES = [
   { value: '0.3', label: '0.3' },
   { value: 'other', label: 'Other' },
 ];
-
-/** The eps grid of the Curve preset: 0 to 2 × eps (never above 1). */
-export function curveGrid(eps: number): number[] {
-  return [...new Set([0, 0.25, 0.5, 0.75, 1, 1.5, 2].map((f) => f * eps).filter((e) => e <= 1))];
-}
-
-/** "0, 0.05, 8/255" → numbers; a sentence when something cannot be read. */
-export function parseGrid(text: string): { grid?: number[]; error?: string } {
-  const parts = text
-    .split(/[,;\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (parts.length === 0) return {};
-  const grid: number[] = [];
-  for (const p of parts) {
-    const m = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(p);
-    const v = m ? Number(m[1]) / Number(m[2]) : Number(p);
-    if (!Number.isFinite(v) || v < 0) return { error: `Robustness curve: "${p}" is not a number of 0 or more (write e.g. 0.05 or 8/255).` };
-    grid.push(v);
-  }
-  if (grid.length > 50) return { error: 'Robustness curve: at most 50 values.' };
-  return { grid: [...new Set(grid)].sort((a, b) => a - b) };
-}
 
 export function modelRef(list: ModelInfo[], id: string): string {
   const m = list.find((x) => x.id === id);

@@ -31,6 +31,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { attackEps, attackShortName, describeAttack, isNoAttack, ROBUST_HELP } from '../lib/evalText';
 import { CorruptionBenchmarkReport } from '../components/CorruptionBenchmarkReport';
 import { EvaluationReportView } from '../components/EvaluationReport';
+import { canResume, ResumeTrainingButton } from '../components/ResumeTraining';
 import { reportOf } from '../lib/reportText';
 import { isBenchmarkEvaluation, readDatasetRecipe, stepText } from '../lib/corruptions';
 import { useCorruptionRegistry } from '../lib/useCorruptionRegistry';
@@ -111,8 +112,14 @@ export function RunPage({ runId }: { runId: string }) {
         )}
         {run.status === 'interrupted' && (
           <Alert color="yellow" title="This run was interrupted">
-            The lab closed while it was working. Its settings are below; start it again from the Train or Evaluate page.
+            The lab closed while it was working. Its settings are below; start it again from the Train or Evaluate page
+            {run.kind === 'train' ? ', or continue it from its last finished epoch' : ''}.
           </Alert>
+        )}
+        {canResume(run) && (
+          <Group>
+            <ResumeTrainingButton run={run} />
+          </Group>
         )}
         {!isTerminal(run.status) && (
           <Paper withBorder radius="md" p="md">

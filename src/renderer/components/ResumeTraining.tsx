@@ -1,0 +1,40 @@
+/** "Continue training": a new run that resumes an interrupted, cancelled or failed one from its last finished epoch. */
+import { Button, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { lab } from '../api/client';
+import type { RunInfo } from '../../shared/schemas';
+import { notifyError } from '../lib/notify';
+import { navigate } from '../lib/route';
+
+export function canResume(run: RunInfo): boolean {
+  return run.kind === 'train' && (run.status === 'interrupted' || run.status === 'cancelled' || run.status === 'failed');
+}
+
+export function ResumeTrainingButton({ run, size = 'sm' }: { run: RunInfo; size?: 'xs' | 'sm' }) {
+  const [busy, setBusy] = useState(false);
+  if (run.spec.kind !== 'train') return null;
+  const spec = run.spec;
+  const resume = async () => {
+    setBusy(true);
+    try {
+      const next = await lab.submitTrain({ ...spec, name: `${run.name} (continued)`.slice(0, 200), resumeFrom: run.id });
+      navigate(['train'], { run: next.id });
+    } catch (err) {
+      notifyError('Could not continue the training', err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Tooltip
+      label="Starts a new run from this run's last finished epoch (weights, optimizer and method state), with the same settings."
+      withArrow
+      multiline
+      maw={300}
+    >
+      <Button variant="light" size={size} onClick={resume} loading={busy} data-testid="resume-training">
+        Continue training
+      </Button>
+    </Tooltip>
+  );
+}
