@@ -51,10 +51,13 @@ export function evaluationReport(ev: EvaluationInfo): EvaluationReport {
 
 // --------------------------------------------------------------------------------------- text
 /** 0.0313725… → "8/255"; other values as short decimals. */
+/** 0.0313725… → "8/255"; short decimals stay decimals (0.2, not 51/255); others to 3 digits. */
 export function formatEps(eps: number): string {
+  const short = +eps.toPrecision(3);
+  if (Math.abs(short - eps) < 1e-12) return `${short}`;
   const k = eps * 255;
-  if (eps > 0 && Math.abs(k - Math.round(k)) < 1e-3 && Math.round(k) <= 64) return `${Math.round(k)}/255`;
-  return `${+eps.toPrecision(3)}`;
+  if (eps > 0 && Math.abs(k - Math.round(k)) < 1e-3 && Math.round(k) <= 255) return `${Math.round(k)}/255`;
+  return `${short}`;
 }
 
 function pct(v: number | null | undefined, digits = 0): string {
