@@ -7,6 +7,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initEngine, tf } from '../../src/core/engine/backend';
 import { Rng } from '../../src/core/engine/random';
+import { ADAM } from '../../src/core/engine/wasm-kernels';
+import { makeOptimizer } from '../../src/core/training/optim';
 
 type Result = { shape: number[]; data: number[] };
 
@@ -140,6 +142,21 @@ describe('BatchMatMul with transposes', () => {
     });
   }
 
+  test('a small batch times a wide transposed weight (computed as (b · aᵀ)ᵀ), ranks 2 and 3', async () => {
+    const r = await onBoth(() => {
+      const a = rand([8, 16], 13);
+      const b = rand([100, 16], 14);
+      return [
+        tf.matMul(a, b, false, true),
+        tf.matMul(tf.reshape(a, [1, 8, 16]), b, false, true),
+        tf.matMul(a, tf.reshape(b, [1, 100, 16]), false, true),
+        tf.matMul(tf.reshape(a, [1, 8, 16]), tf.reshape(b, [1, 100, 16]), false, true),
+      ];
+    });
+    expect(r.wasm.map((x) => x.shape)).toEqual([[8, 100], [1, 8, 100], [1, 8, 100], [1, 8, 100]]);
+    expectClose(r.wasm, r.cpu);
+  });
+
   test('gradients of a linear layer (the products the backward pass uses)', async () => {
     const r = await onBoth(() => {
       const x = rand([64, 100], 9);
@@ -199,4 +216,38 @@ describe('Identity and Cast share buffers safely', () => {
     expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
     tf.dispose([v, snapshot]);
   });
+});
+
+describe('fused Adam', () => {
+  for (const weightDecay of [0, 0.01]) {
+    test(`equals the element-wise Adam bit for bit (weight decay ${weightDecay}; SIMD body and JavaScript tail)`, async () => {
+      await tf.setBackend('wasm');
+      const run = () => {
+        const vars = new Map<string, tf.Variable>([
+          ['w', tf.variable(rand([37, 13], 41), true)], // 481 values: SIMD for 480, JavaScript for 1
+          ['b', tf.variable(rand([3], 42), true)], // JavaScript only
+        ]);
+        const opt = makeOptimizer({ name: 'adam', lr: 0.01, momentum: 0, weightDecay, beta1: 0.9, beta2: 0.999 } as never, vars);
+        for (let step = 0; step < 4; step++) {
+          const grads = { w: rand([37, 13], 50 + step), b: rand([3], 60 + step) };
+          opt.step(grads, 0.01);
+          tf.dispose(Object.values(grads));
+        }
+        const out = [...vars.values()].map((v) => Array.from(v.dataSync()));
+        opt.dispose();
+        tf.dispose([...vars.values()]);
+        return out;
+      };
+      const fused = run();
+      const kernel = tf.getKernel(ADAM, 'wasm')!;
+      tf.unregisterKernel(ADAM, 'wasm');
+      let plain: number[][];
+      try {
+        plain = run();
+      } finally {
+        tf.registerKernel(kernel);
+      }
+      expect(fused).toEqual(plain);
+    });
+  }
 });

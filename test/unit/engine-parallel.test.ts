@@ -18,6 +18,7 @@ import {
   shardedValueAndGrad,
   shardLoss,
   stopParallel,
+  valueAndInputGrad,
 } from '../../src/core/engine/parallel';
 import { crossEntropy } from '../../src/core/engine/ops';
 import { Rng } from '../../src/core/engine/random';
@@ -309,6 +310,24 @@ describe('when the executor steps aside', () => {
     expect(f.shape).toEqual([N, K]);
     process.env.ROBUSTLAB_THREADS = '2';
     tf.dispose([f, small.x, b.x]);
+    model.dispose();
+  });
+
+  test('a wrapped model (a plain object with its own forward) runs its own forward on this thread', () => {
+    const model = Model.init('mlp', INPUT, K, 2);
+    const b = batch(5);
+    const wrapped = { ...model, arch: model.arch, params: model.params, input: model.input, archName: model.archName, numClasses: K, forward: (x: tf.Tensor4D) => tf.mul(model.forward(x), 2) as tf.Tensor2D };
+    const sub = Object.assign(Object.create(model) as Model, { forward: wrapped.forward });
+    for (const m of [wrapped, sub]) {
+      expect(shardedForward(m as never, b.x)).toBeNull();
+      const f = forwardEval(m as never, b.x);
+      const twice = tf.mul(model.forward(b.x), 2);
+      expect(maxDiff(f.dataSync(), twice.dataSync())).toBe(0);
+      const g = valueAndInputGrad(m as never, b.x, 'ce', b.labels);
+      expect(g.z.length).toBe(N * K);
+      tf.dispose([f, twice, g.grad]);
+    }
+    tf.dispose(b.x);
     model.dispose();
   });
 

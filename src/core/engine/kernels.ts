@@ -227,6 +227,7 @@ export const KERNEL_SUPPLEMENTS = {
       'Sum over leading axes (SIMD column sums)',
       'Identity and same-dtype Cast (share the buffer); Cast to bool (nonzero)',
       'the ReLU gradient (one SIMD kernel)',
+      'the Adam update (one fused SIMD kernel, RobustlabAdam, used by training/optim.ts)',
     ],
   },
   cpu: {
@@ -309,6 +310,7 @@ export function installKernelSupplements(): void {
     replace('Sum', 'wasm', fast.makeSum);
     replace('MaxPoolGrad', 'wasm', fast.makeMaxPoolGrad);
     installReluGrad();
+    if (!getKernel(fast.ADAM, 'wasm')) registerKernel({ kernelName: fast.ADAM, backendName: 'wasm', kernelFunc: fast.adamWasm });
   }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
   replace('Conv2DBackpropFilter', 'cpu', (original) => makeConv2dBackpropFilter('cpu', original));

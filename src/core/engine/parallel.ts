@@ -51,6 +51,26 @@ export interface ShardableModel {
   readonly numClasses: number;
   readonly params: Map<string, tf.Variable>;
   readonly buffers?: Map<string, tf.Variable>;
+  /** The model's own forward pass (used on one thread, so a wrapper's forward is respected). */
+  forward?(x: tf.Tensor4D, opts?: { training?: boolean }): tf.Tensor2D;
+}
+
+/**
+ * Whether the executor may compute this model from its architecture and parameters: a model
+ * object of a class (models/model.ts's Model), not a plain object that only looks like one (tests
+ * and the masking checks wrap a model's forward in one; running the architecture directly would
+ * bypass the wrapper).
+ */
+export function isShardable(model: ShardableModel): boolean {
+  const m = model as Partial<ShardableModel>;
+  return (
+    typeof m.arch?.forward === 'function' &&
+    m.params instanceof Map &&
+    !!m.input &&
+    typeof m.archName === 'string' &&
+    Object.getPrototypeOf(model) !== Object.prototype &&
+    !Object.prototype.hasOwnProperty.call(model, 'forward')
+  );
 }
 export type ShardInput = { height: number; width: number; channels: number };
 
@@ -539,7 +559,7 @@ type F32 = Float32Array<ArrayBufferLike>;
 /** Logits in eval mode, or null (run it on one thread). */
 export function shardedForward(model: ShardableModel, x: tf.Tensor4D): tf.Tensor2D | null {
   const n = x.shape[0];
-  const shards = shardsFor(n);
+  const shards = isShardable(model) ? shardsFor(n) : null;
   if (!shards) return null;
   const k = model.numClasses;
   const rec = record(model);
@@ -571,7 +591,7 @@ export function shardedValueAndGrad(
   t: Int32Array | null = null,
 ): { grad: tf.Tensor4D; z: Float32Array; loss: Float32Array } | null {
   const n = x.shape[0];
-  const shards = shardsFor(n);
+  const shards = isShardable(model) ? shardsFor(n) : null;
   if (!shards) return null;
   const build = shardLoss(objective);
   const k = model.numClasses;
@@ -626,7 +646,7 @@ export function shardedParamGrads(
   y: Int32Array,
 ): { loss: number; grads: Map<string, tf.Tensor>; logits: tf.Tensor2D } | null {
   const n = x.shape[0];
-  if (!shardableForTraining(model)) return null;
+  if (!isShardable(model) || !shardableForTraining(model)) return null;
   const shards = shardsFor(n);
   if (!shards) return null;
   const k = model.numClasses;
@@ -685,7 +705,14 @@ export function shardedParamGrads(
 
 /** Logits of x in eval mode, on every thread when it helps. */
 export function forwardEval(model: ShardableModel, x: tf.Tensor4D): tf.Tensor2D {
-  return shardedForward(model, x) ?? tf.tidy(() => model.arch.forward(record(model), x, model.input, { training: false }));
+  return shardedForward(model, x) ?? tf.tidy(() => oneThreadForward(model)(x));
+}
+
+/** The eval-mode forward pass on this thread: the model's own, else its architecture's. */
+function oneThreadForward(model: ShardableModel): (x: tf.Tensor4D) => tf.Tensor2D {
+  if (typeof model.forward === 'function') return (x) => model.forward!(x, { training: false });
+  const rec = record(model);
+  return (x) => model.arch.forward(rec, x, model.input, { training: false });
 }
 
 /**
@@ -701,8 +728,7 @@ export function valueAndInputGrad(
 ): { grad: tf.Tensor4D; z: Float32Array; loss: Float32Array } {
   const r = shardedValueAndGrad(model, x, objective, y, t);
   if (r) return r;
-  const rec = record(model);
-  return localValueAndGrad((xi) => model.arch.forward(rec, xi, model.input, { training: false }), x, shardLoss(objective)(y, t));
+  return localValueAndGrad(oneThreadForward(model), x, shardLoss(objective)(y, t));
 }
 
 /**

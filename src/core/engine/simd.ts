@@ -5,6 +5,7 @@
  *   maxPoolGrad2x2   the gradient of a 2×2, stride-2, unpadded max pool (first maximum wins)
  *   colSums          sums of the columns of a row-major [rows, cols] block (bias gradients)
  *   reluGrad         dy where x > 0, else 0
+ *   adamStep         one Adam update of a parameter, its moments from its gradient (fused)
  *   im2colT4         the transposed im2col matrix of a stride-1, unpadded convolution whose input
  *                    channels are a multiple of 4 (the weight gradient's GEMM operand)
  *   convFilterGrad1  the weight gradient of a stride-1, unpadded convolution with ONE input
@@ -22,6 +23,7 @@
 // A minimal WebAssembly binary emitter.
 
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 
 function uleb(n: number): number[] {
@@ -135,6 +137,9 @@ class Fn {
 
 const SIMD = {
   splat: 0x13,
+  sub: 0xe5,
+  div: 0xe7,
+  sqrt: 0xe3,
   eq: 0x41,
   gt: 0x44,
   not: 0x4d,
@@ -146,14 +151,15 @@ const SIMD = {
   max: 0xe9,
 } as const;
 
-type Built = { name: string; params: number; fn: Fn };
+/** A built function: its export name, parameter count and (default all i32) parameter types. */
+type Built = { name: string; params: number; fn: Fn; paramTypes?: number[] };
 
 function name(s: string): number[] {
   return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 }
 
 function assemble(fns: Built[]): Uint8Array<ArrayBuffer> {
-  const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
+  const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, (_, i) => [f.paramTypes?.[i] ?? I32])), 0]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
@@ -374,6 +380,52 @@ function im2colT4(): Built {
   return { name: 'im2colT4', params: 10, fn: f };
 }
 
+/**
+ * adamStep(p, m, v, g, pOut, mOut, vOut, n, decay, b1, omb1, b2, omb2, bc2, eps, stepSize, wd):
+ * one Adam update with exactly tfjs's float32 operations in the optimizer's order
+ * (training/optim.ts): g' = g + p·wd (when decay), m' = m·b1 + g'·(1 − b1),
+ * v' = v·b2 + g'²·(1 − b2), p' = p − m' / (sqrt(v' / bc2) + eps) · stepSize. n % 4 == 0.
+ */
+function adamStep(): Built {
+  const f = new Fn(17);
+  const [p, m, v, g, pOut, mOut, vOut, n, decay, b1, omb1, b2, omb2, bc2, eps, step, wd] = Array.from({ length: 17 }, (_, i) => i);
+  const [i, V, o] = [f.i32(), f.i32(), f.i32()];
+  const [gv, mv, vv, pv, B1, OMB1, B2, OMB2, BC2, EPS, STEP, WD] = Array.from({ length: 12 }, () => f.v128());
+  for (const [from, to] of [
+    [b1, B1],
+    [omb1, OMB1],
+    [b2, B2],
+    [omb2, OMB2],
+    [bc2, BC2],
+    [eps, EPS],
+    [step, STEP],
+    [wd, WD],
+  ]) {
+    f.get(from).simd(SIMD.splat).set(to);
+  }
+  f.get(n).const(2).op(0x76).set(V);
+  f.loop(i, V, () => {
+    f.get(i).const(4).op(0x74).set(o);
+    f.get(p).get(o).add().vload().set(pv);
+    f.get(g).get(o).add().vload().set(gv);
+    // if (decay) g = g + p·wd
+    f.get(decay).op(0x04, 0x40);
+    f.get(gv).get(pv).get(WD).simd(SIMD.mul).simd(SIMD.add).set(gv);
+    f.op(0x0b);
+    // m' = m·b1 + g·(1 − b1)
+    f.get(m).get(o).add().vload().get(B1).simd(SIMD.mul).get(gv).get(OMB1).simd(SIMD.mul).simd(SIMD.add).set(mv);
+    // v' = v·b2 + (g·g)·(1 − b2)
+    f.get(v).get(o).add().vload().get(B2).simd(SIMD.mul).get(gv).get(gv).simd(SIMD.mul).get(OMB2).simd(SIMD.mul).simd(SIMD.add).set(vv);
+    f.get(mOut).get(o).add().get(mv).vstore();
+    f.get(vOut).get(o).add().get(vv).vstore();
+    // p' = p − m' / (sqrt(v' / bc2) + eps) · stepSize
+    f.get(pOut).get(o).add();
+    f.get(pv).get(mv).get(vv).get(BC2).simd(SIMD.div).simd(SIMD.sqrt).get(EPS).simd(SIMD.add).simd(SIMD.div).get(STEP).simd(SIMD.mul).simd(SIMD.sub);
+    f.vstore();
+  });
+  return { name: 'adamStep', params: 17, fn: f, paramTypes: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32] };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface SimdKernels {
@@ -381,6 +433,7 @@ export interface SimdKernels {
   colSums(x: number, out: number, rows: number, cols: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   im2colT4(x: number, out: number, n: number, h: number, w: number, ci: number, oh: number, ow: number, kh: number, kw: number): void;
+  adamStep(...args: number[]): void;
   convFilterGrad1(kh: number, kw: number): ((x: number, dy: number, out: number, n: number, h: number, w: number, oh: number, ow: number, co: number) => void) | null;
 }
 
@@ -394,7 +447,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
   let k: SimdKernels | null = null;
   if (process.env.ROBUSTLAB_SIMD_KERNELS !== 'off') {
     try {
-      const base = [maxPoolGrad2x2(), colSums(), reluGrad(), im2colT4()];
+      const base = [maxPoolGrad2x2(), colSums(), reluGrad(), im2colT4(), adamStep()];
       const inst = new WebAssembly.Instance(new WebAssembly.Module(assemble(base)), { env: { mem: memory } });
       const e = inst.exports as Record<string, (...a: number[]) => void>;
       const convs = new Map<string, SimdKernels['convFilterGrad1'] extends (...a: never[]) => infer R ? R : never>();
@@ -403,6 +456,7 @@ export function simdKernels(memory: WebAssembly.Memory): SimdKernels | null {
         colSums: e.colSums as SimdKernels['colSums'],
         reluGrad: e.reluGrad as SimdKernels['reluGrad'],
         im2colT4: e.im2colT4 as SimdKernels['im2colT4'],
+        adamStep: e.adamStep as SimdKernels['adamStep'],
         convFilterGrad1(kh, kw) {
           if (kh * kw > MAX_TAPS) return null;
           const key = `${kh}x${kw}`;

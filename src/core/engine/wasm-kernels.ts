@@ -113,6 +113,10 @@ export function makeCast(original: KernelConfig): KernelFunc {
 // ---------------------------------------------------------------------------------------------
 // BatchMatMul
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** Swaps the last two axes of a tensor (a Transpose kernel call). */
 function transposeLast2(backend: WasmBackendLike, t: TensorInfo): TensorInfo {
   const r = t.shape.length;
@@ -135,6 +139,24 @@ export function makeBatchMatMul(original: KernelConfig): KernelFunc {
     const backend = args.backend as unknown as WasmBackendLike;
     const temps: TensorInfo[] = [];
     try {
+      if (transposeB && !transposeA) {
+        // a [M, K] · bᵀ, b [N, K]. XNNPACK packs its right operand on every call with new data
+        // (~7 ns a value): packing bᵀ costs K·N. When the batch is small next to the weight (the
+        // input gradient of a wide layer, M = 64, N = 1600), compute outᵀ = b · aᵀ instead,
+        // which packs aᵀ (K·M) and transposes the [N, M] result (M·N).
+        const [M, K] = a.shape.slice(-2);
+        const N = b.shape[b.shape.length - 2];
+        if (M * K + M * N < K * N) {
+          const at = transposeLast2(backend, a);
+          temps.push(at);
+          const ot = original.kernelFunc({ ...args, inputs: { a: b, b: at }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+          temps.push(ot);
+          const out = transposeLast2(backend, ot);
+          // Leading dims are all 1 here; the output has as many as the longer operand.
+          const want = [...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2).map(() => 1), M, N];
+          return sameShape(out.shape, want) ? out : { ...out, shape: want };
+        }
+      }
       const a2 = transposeA ? transposeLast2(backend, a) : a;
       if (transposeA) temps.push(a2);
       const b2 = transposeB ? transposeLast2(backend, b) : b;
@@ -460,4 +482,55 @@ export const reluGradCpu: KernelFunc = ({ inputs, backend: b }) => {
   const o = new Float32Array(xv.length);
   for (let i = 0; i < o.length; i++) o[i] = xv[i] > 0 ? g[i] : 0;
   return backend.makeTensorInfo([...x.shape], 'float32', o);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Adam, fused: one pass over a parameter, its two moments and its gradient instead of thirteen
+// element-wise kernels (on small models the per-kernel overhead dominated the optimizer step).
+
+export const ADAM = 'RobustlabAdam';
+
+export interface AdamAttrs {
+  beta1: number;
+  beta2: number;
+  /** 1 − beta2^t */
+  bc2: number;
+  eps: number;
+  /** lr / (1 − beta1^t) */
+  stepSize: number;
+  weightDecay: number;
+}
+
+export const adamWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
+  const { p, m, v, g } = inputs as { p: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
+  const a = attrs as unknown as AdamAttrs;
+  const backend = b as unknown as WasmBackendLike;
+  const n = util.sizeFromShape(p.shape);
+  const outs = [p, m, v].map((t) => backend.makeOutput([...t.shape], 'float32'));
+  const fr = Math.fround;
+  const c = { b1: fr(a.beta1), omb1: fr(1 - a.beta1), b2: fr(a.beta2), omb2: fr(1 - a.beta2), bc2: fr(a.bc2), eps: fr(a.eps), step: fr(a.stepSize), wd: fr(a.weightDecay) };
+  const decay = a.weightDecay > 0;
+  const head = n - (n % 4);
+  const kernels = head > 0 ? simd(backend) : null;
+  const done = kernels ? head : 0;
+  if (kernels) {
+    kernels.adamStep(
+      ptr(backend, p), ptr(backend, m), ptr(backend, v), ptr(backend, g),
+      ptr(backend, outs[0]), ptr(backend, outs[1]), ptr(backend, outs[2]),
+      head, decay ? 1 : 0, c.b1, c.omb1, c.b2, c.omb2, c.bc2, c.eps, c.step, c.wd,
+    );
+  }
+  // The rest (or all, without SIMD) in JavaScript, rounding to float32 after every operation.
+  const [pv, mv, vv, gv] = [p, m, v, g].map((t) => f32(backend, t));
+  const [po, mo, vo] = outs.map((t) => f32(backend, t));
+  for (let i = done; i < n; i++) {
+    const gi = decay ? fr(gv[i] + fr(pv[i] * c.wd)) : gv[i];
+    const mi = fr(fr(mv[i] * c.b1) + fr(gi * c.omb1));
+    const vi = fr(fr(vv[i] * c.b2) + fr(fr(gi * gi) * c.omb2));
+    mo[i] = mi;
+    vo[i] = vi;
+    const denom = fr(fr(Math.sqrt(fr(vi / c.bc2))) + c.eps);
+    po[i] = fr(pv[i] - fr(fr(mi / denom) * c.step));
+  }
+  return outs;
 };

@@ -3,6 +3,7 @@
  * to the gradient), so a spec means the same thing here as in a PyTorch script.
  */
 import { tf } from '../engine/backend';
+import { ADAM } from '../engine/wasm-kernels';
 import type { OptimizerSpec } from '../../shared/schemas';
 
 /** An optimizer's state as plain arrays (for checkpoints): named tensors plus numbers. */
@@ -106,13 +107,24 @@ class Adam implements Optimizer {
     this.t += 1;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
+    // On wasm one fused kernel does the update below with the same float32 operations in the
+    // same order (engine/wasm-kernels.ts, RobustlabAdam), so the numbers are identical.
+    const fused = tf.getBackend() === 'wasm' && tf.getKernel(ADAM, 'wasm') !== undefined;
     tf.tidy(() => {
       for (const [name, p] of this.vars) {
         let g = grads[name];
         if (!g) continue;
-        if (weightDecay > 0) g = g.add(p.mul(weightDecay));
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
+        if (fused) {
+          const attrs = { beta1, beta2, bc2, eps, stepSize: lr / bc1, weightDecay };
+          const [p2, m2, v2] = tf.engine().runKernel(ADAM, { p, m, v, g }, attrs as never) as tf.Tensor[];
+          m.assign(m2);
+          v.assign(v2);
+          p.assign(p2);
+          continue;
+        }
+        if (weightDecay > 0) g = g.add(p.mul(weightDecay));
         m.assign(m.mul(beta1).add(g.mul(1 - beta1)));
         v.assign(v.mul(beta2).add(g.square().mul(1 - beta2)));
         const denom = v.div(bc2).sqrt().add(eps);
