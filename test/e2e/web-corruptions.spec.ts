@@ -10,100 +10,11 @@
  * (test-results/corruptions-preview-latency.json).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { shot, SHOTS, useWebLab } from './support';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-
-let server: ChildProcess | null = null;
-let labDir: string | null = null;
-let baseUrl = '';
-let serverLog = '';
-
-function startServer(): Promise<string> {
-  labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robustlab-e2e-corrupt-'));
-  const child = spawn(process.execPath, ['bin/robustlab.mjs', 'web', '--lab', labDir, '--port', '0', '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`robustlab web printed no URL within 60 s.\n${serverLog}`)), 60_000);
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      serverLog += d;
-    });
-    child.stdout!.on('data', (d: string) => {
-      serverLog += d;
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        try {
-          const info = JSON.parse(line) as { url?: string };
-          if (info.url) {
-            clearTimeout(timer);
-            resolve(info.url);
-            return;
-          }
-        } catch {
-          /* not the line we wait for */
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`robustlab web exited with code ${code} before printing its URL.\n${serverLog}`));
-    });
-  });
-}
-
-test.beforeAll(async () => {
-  test.setTimeout(90_000);
-  baseUrl = process.env.ROBUSTLAB_E2E_URL ?? (await startServer());
-  fs.mkdirSync(SHOTS, { recursive: true });
-});
-
-test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const child = server;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  }
-  if (labDir) fs.rmSync(labDir, { recursive: true, force: true });
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  const size = page.viewportSize() ?? { width: 1360, height: 900 };
-  for (let i = 0; i < 2; i++) {
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
-    await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
-    await page.waitForTimeout(120);
-  }
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.mouse.move(0, 0);
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-  await page.setViewportSize(size);
-}
+const lab = useWebLab('robustlab-e2e-corrupt-');
 
 /** Waits until the preview shows a result newer than `before` (its request key changed) and is idle. */
 async function waitPreview(page: Page, before: string | null): Promise<string> {
@@ -156,7 +67,7 @@ test('web: corruption studio — recipe, live preview, save as dataset, lineage,
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.setViewportSize({ width: 1360, height: 900 });
-  await page.goto(baseUrl);
+  await page.goto(lab.url());
   await expect(page.getByTestId('status-backend')).toHaveText(/^Backend: (?!loading|unknown)\S+ — .+/, { timeout: 30_000 });
 
   // Two tiny models for the benchmark, trained in the background while the studio is used
@@ -342,7 +253,7 @@ test('web: corruption studio — recipe, live preview, save as dataset, lineage,
 
   // The same report on the run page.
   const benchRunId = await page.getByTestId('bench-run').getAttribute('data-run-id');
-  await page.goto(new URL(`/#/runs/${benchRunId}`, baseUrl).href);
+  await page.goto(new URL(`/#/runs/${benchRunId}`, lab.url()).href);
   await expect(page.getByTestId('benchmark-report')).toBeVisible({ timeout: 15_000 });
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');

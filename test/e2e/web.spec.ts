@@ -7,102 +7,9 @@
  * same journey against a server that is already running.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shot, useWebLab } from './support';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = path.join(ROOT, 'test-results');
-
-let server: ChildProcess | null = null;
-let labDir: string | null = null;
-let baseUrl = '';
-let serverLog = '';
-
-function startServer(): Promise<string> {
-  labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robustlab-e2e-web-'));
-  const child = spawn(process.execPath, ['bin/robustlab.mjs', 'web', '--lab', labDir, '--port', '0', '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`robustlab web printed no URL within 90 s.\n${serverLog}`)), 90_000);
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      serverLog += d;
-    });
-    child.stdout!.on('data', (d: string) => {
-      serverLog += d;
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        try {
-          const info = JSON.parse(line) as { url?: string };
-          if (info.url) {
-            clearTimeout(timer);
-            resolve(info.url);
-            return;
-          }
-        } catch {
-          /* not the line we wait for */
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`robustlab web exited with code ${code} before printing its URL.\n${serverLog}`));
-    });
-  });
-}
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  baseUrl = process.env.ROBUSTLAB_E2E_URL ?? (await startServer());
-  fs.mkdirSync(SHOTS, { recursive: true });
-});
-
-test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const child = server;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  }
-  if (labDir) fs.rmSync(labDir, { recursive: true, force: true });
-});
-
-/** A full-page screenshot taken with a viewport as tall as the page, so fixed bars sit where they belong. */
-async function shot(page: Page, name: string): Promise<void> {
-  const size = page.viewportSize() ?? { width: 1360, height: 900 };
-  // Grow the viewport to the page's height (twice: charts re-measure after a resize).
-  for (let i = 0; i < 2; i++) {
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
-    await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.min(height, 6000)) });
-    await page.waitForTimeout(150);
-  }
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.mouse.move(0, 0);
-  await page.waitForTimeout(400); // let tooltips fade out
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
-  await page.setViewportSize(size);
-}
+const lab = useWebLab('robustlab-e2e-web-');
 
 test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) => {
   test.setTimeout(8 * 60_000);
@@ -111,7 +18,7 @@ test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) =
   await page.setViewportSize({ width: 1360, height: 900 });
 
   // Open the printed URL: the status bar names the compute backend.
-  await page.goto(baseUrl);
+  await page.goto(lab.url());
   await expect(page.getByTestId('status-backend')).toHaveText(/^Backend: (?!loading|unknown)\S+ — .+/, { timeout: 30_000 });
   expect(page.url()).not.toContain('token=');
 
@@ -157,7 +64,7 @@ test('web: dataset, train, reload, runs, evaluate under PGD', async ({ page }) =
   await shot(page, 'web-train.png');
 
   // Reload without the token in the address: sessionStorage (and the cookie) carry it.
-  await page.goto(new URL('/#/runs', baseUrl).href);
+  await page.goto(new URL('/#/runs', lab.url()).href);
   await page.reload();
   expect(page.url()).not.toContain('token=');
   await expect(page.getByRole('heading', { name: 'Runs', level: 1 })).toBeVisible();
