@@ -1,10 +1,15 @@
 /**
  * An evaluation's report in plain words: the headline, eps as a person reads it, what each
- * gradient-masking warning means. The headline follows the core's `summarySentence`
- * (src/core/eval/report.ts), so the page and the exported HTML say the same thing; the renderer
- * may not import core, hence this copy.
+ * gradient-masking warning means. The headline and eps wording come from
+ * src/shared/report-text.ts, which the exported HTML uses too.
  */
 import type { EvaluationInfo, EvaluationReport, MaskingWarning } from '../../shared/schemas';
+import { formatEps, pct, summarySentence, visibility } from '../../shared/report-text';
+
+export { formatEps, visibility };
+
+/** The plain-language headline: the same sentence as the exported HTML report. */
+export const reportHeadline = summarySentence;
 
 /** The certification summary stored next to the report of a certify-ibp / certify-crown evaluation. */
 export interface CertifiedDetails {
@@ -29,18 +34,6 @@ export function certifiedOf(ev: EvaluationInfo): CertifiedDetails | null {
     return { method: ev.attack.name === 'certify-crown' ? 'crown' : 'ibp', eps: typeof eps === 'number' ? eps : 0 };
   }
   return null;
-}
-
-/**
- * 0.0313725… → "8/255"; short decimals stay decimals (0.2, not 51/255); other values with three
- * significant digits.
- */
-export function formatEps(eps: number): string {
-  const short = +eps.toPrecision(3);
-  if (Math.abs(short - eps) < 1e-12) return `${short}`;
-  const k = eps * 255;
-  if (eps > 0 && Math.abs(k - Math.round(k)) < 1e-3 && Math.round(k) <= 255) return `${Math.round(k)}/255`;
-  return `${short}`;
 }
 
 /** "8/255 ≈ 0.031" for fractions of 255, else the number. */
@@ -70,56 +63,6 @@ export function parseGrid(text: string): { grid?: number[]; error?: string } {
   }
   if (grid.length > 50) return { error: 'Robustness curve: at most 50 values.' };
   return { grid: [...new Set(grid)].sort((a, b) => a - b) };
-}
-
-function pct(v: number | null | undefined, digits = 0): string {
-  if (v == null || !Number.isFinite(v)) return '—';
-  return `${(v * 100).toFixed(digits)} %`;
-}
-
-/** How visible a change of eps per pixel is, in words (pixel values run from 0 to 1). */
-export function visibility(eps: number): string {
-  return eps <= 8 / 255 + 1e-9
-    ? 'changes too small for a person to see'
-    : eps <= 0.1
-      ? 'small changes a person could notice on close inspection'
-      : 'changes a person can clearly see, though the image keeps its meaning';
-}
-
-/** The plain-language headline: the same sentence as the exported HTML report. */
-export function reportHeadline(r: EvaluationReport, splitName = 'test'): string {
-  const n = r.count.toLocaleString('en-US');
-  const clean = pct(r.cleanAccuracy);
-  if (r.attack.kind === 'none' || r.robustAccuracy == null) {
-    return `The model classifies ${clean} of the ${n} ${splitName} images correctly (no attack was run).`;
-  }
-  const robust = pct(r.robustAccuracy);
-  const falls = r.robustAccuracy >= r.cleanAccuracy - 0.005 ? `accuracy stays at ${robust}` : `accuracy falls from ${clean} to ${robust}`;
-  const { norm, eps } = r.attack;
-  let s: string;
-  if (r.attack.kind === 'minimal') {
-    const med = r.minimal?.median;
-    const unit = r.minimal?.norm === 'linf' ? 'per pixel' : 'in total (L2 length)';
-    s =
-      med != null
-        ? `Half of the images the model gets right can be made wrong by a change of ${formatEps(med)} ${unit} or less`
-        : `The attack found no change that makes the model wrong`;
-    s += eps != null ? `; within ${formatEps(eps)}, ${falls}.` : '.';
-  } else if (norm === 'linf' && eps != null) {
-    s = `Under ${visibility(eps)} (eps ${formatEps(eps)}), ${falls}.`;
-  } else if (norm === 'l2' && eps != null) {
-    s = `Under changes whose total size (L2 length) is at most ${formatEps(eps)}, ${falls}.`;
-  } else {
-    s = `Under the ${r.attack.name} attack, ${falls}.`;
-  }
-  if (r.stages?.length) {
-    const top = [...r.stages].sort((a, b) => b.broke - a.broke)[0];
-    if (top && top.broke > 0) s += ` Most images were broken by ${top.title.split(' (')[0]}.`;
-  }
-  if (r.checks.warnings.length) {
-    s += ` Warning: ${r.checks.warnings.length === 1 ? 'one check suggests' : `${r.checks.warnings.length} checks suggest`} the attack was misled (gradient masking), so the true robust accuracy may be lower.`;
-  }
-  return s;
 }
 
 /** The headline of a certification (IBP / CROWN): a proof, not an attack. */
