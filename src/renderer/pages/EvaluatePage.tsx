@@ -3,6 +3,7 @@
  * any attack of the registry with its generated form under "Custom", then each run followed live
  * (progress, ETA, Cancel) and its report below the form when it finishes.
  */
+import { PresetCard } from '../components/PresetCard';
 import {
   Accordion,
   Alert,
@@ -21,7 +22,6 @@ import {
   Text,
   TextInput,
   Title,
-  UnstyledButton,
 } from '@mantine/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { lab } from '../api/client';
@@ -470,40 +470,22 @@ function EvalForm({
             const active = preset === p.id;
             const warn = p.id === 'certified' && !certifiable && model ? `Not for ${model.arch} models: certification works for ${CERTIFIABLE.join(' and ')}.` : null;
             return (
-              <UnstyledButton
+              <PresetCard
                 key={p.id}
-                role="radio"
-                aria-checked={active}
-                aria-disabled={!ok}
-                disabled={!ok}
-                onClick={() => choosePreset(p)}
-                data-testid={`eval-preset-${p.id}`}
-                style={{ height: '100%', opacity: ok ? 1 : 0.5 }}
+                title={p.title}
+                description={p.description}
+                active={active}
+                available={ok}
+                unavailableText="This preset needs attacks this lab does not have."
+                onChoose={() => choosePreset(p)}
+                testId={`eval-preset-${p.id}`}
               >
-                <Paper
-                  withBorder
-                  radius="md"
-                  p="sm"
-                  h="100%"
-                  style={{
-                    borderColor: active ? 'var(--mantine-primary-color-filled)' : undefined,
-                    borderWidth: active ? 2 : 1,
-                    background: active ? 'var(--mantine-primary-color-light)' : undefined,
-                  }}
-                >
-                  <Text fw={600} size="sm">
-                    {p.title}
+                {warn && (
+                  <Text size="xs" c="orange" mt={4}>
+                    {warn}
                   </Text>
-                  <Text size="xs" c="dimmed" mt={4}>
-                    {ok ? p.description : 'This preset needs attacks this lab does not have.'}
-                  </Text>
-                  {warn && (
-                    <Text size="xs" c="orange" mt={4}>
-                      {warn}
-                    </Text>
-                  )}
-                </Paper>
-              </UnstyledButton>
+                )}
+              </PresetCard>
             );
           })}
         </SimpleGrid>

@@ -3,6 +3,7 @@
  * training method (grouped by family, with what each trades), the per-epoch robustness checks
  * that feed the live charts, and advanced settings folded away; then the live run panel.
  */
+import { PresetCard } from '../components/PresetCard';
 import {
   Accordion,
   Alert,
@@ -20,7 +21,6 @@ import {
   Text,
   TextInput,
   Title,
-  UnstyledButton,
 } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { lab } from '../api/client';
@@ -477,35 +477,16 @@ function TrainFormView({
             const active = form.preset === p.id;
             const ok = methods.some((m) => m.name === p.method);
             return (
-              <UnstyledButton
+              <PresetCard
                 key={p.id}
-                role="radio"
-                aria-checked={active}
-                aria-disabled={!ok}
-                disabled={!ok}
-                onClick={() => setForm((f) => applyPreset(f, p, archs, methods))}
-                data-testid={`preset-${p.id}`}
-                style={{ height: '100%', opacity: ok ? 1 : 0.5 }}
-              >
-                <Paper
-                  withBorder
-                  radius="md"
-                  p="sm"
-                  h="100%"
-                  style={{
-                    borderColor: active ? 'var(--mantine-primary-color-filled)' : undefined,
-                    borderWidth: active ? 2 : 1,
-                    background: active ? 'var(--mantine-primary-color-light)' : undefined,
-                  }}
-                >
-                  <Text fw={600} size="sm">
-                    {p.title}
-                  </Text>
-                  <Text size="xs" c="dimmed" mt={4}>
-                    {ok ? p.description : 'This lab has no such training method.'}
-                  </Text>
-                </Paper>
-              </UnstyledButton>
+                title={p.title}
+                description={p.description}
+                active={active}
+                available={ok}
+                unavailableText="This lab has no such training method."
+                onChoose={() => setForm((f) => applyPreset(f, p, archs, methods))}
+                testId={`preset-${p.id}`}
+              />
             );
           })}
         </SimpleGrid>
