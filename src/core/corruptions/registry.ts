@@ -16,24 +16,9 @@ import { pairFlipLabelNoise, symmetricLabelNoise, transitionLabelNoise } from '.
 import { backdoor, imbalance } from './data';
 import { colourChannels } from './image';
 
-/** The 15 ImageNet-C / CIFAR-10-C benchmark corruptions, in the published order. */
-export const IMAGENET_C_15 = [
-  'gaussian_noise',
-  'shot_noise',
-  'impulse_noise',
-  'defocus_blur',
-  'glass_blur',
-  'motion_blur',
-  'zoom_blur',
-  'snow',
-  'frost',
-  'fog',
-  'brightness',
-  'contrast',
-  'elastic_transform',
-  'pixelate',
-  'jpeg_compression',
-] as const;
+import { IMAGENET_C_15 } from '../../shared/corruption-suites';
+
+export { IMAGENET_C_15 };
 
 /** The 4 extra corruptions published with ImageNet-C (for validation). */
 export const IMAGENET_C_EXTRA = ['speckle_noise', 'gaussian_blur', 'spatter', 'saturate'] as const;

@@ -27,29 +27,13 @@ import { FAMILIES } from '../../lib/corruptions';
 import { formatInt } from '../../lib/format';
 import { useLiveRun } from '../../lib/hooks';
 import { modelShape } from '../../lib/names';
+import { IMAGENET_C_15 } from '../../../shared/corruption-suites';
 import { notifyError } from '../../lib/notify';
 import { href } from '../../lib/route';
 import { CorruptionBenchmarkReport } from '../CorruptionBenchmarkReport';
 import { RunProgress } from '../RunProgress';
 import { StatusBadge } from '../StatusBadge';
 
-const IMAGENET_C_15 = [
-  'gaussian_noise',
-  'shot_noise',
-  'impulse_noise',
-  'defocus_blur',
-  'glass_blur',
-  'motion_blur',
-  'zoom_blur',
-  'snow',
-  'frost',
-  'fog',
-  'brightness',
-  'contrast',
-  'elastic_transform',
-  'pixelate',
-  'jpeg_compression',
-];
 
 function fits(m: ModelInfo, d: DatasetInfo | undefined): boolean {
   if (!d) return true;
