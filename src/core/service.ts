@@ -10,27 +10,24 @@ import { ZodError } from 'zod';
 import { API_INPUTS, isApiMethod, type ApiMethod, type ApiOutputs, type ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
 import { describeZodIssues } from '../shared/validation';
-import type { DatasetInfo, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
+import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
+import './job-kinds';
+import { getJobKind } from './jobs/registry';
 import { initEngine } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
 import { modelFromSafetensors } from './models/safetensors';
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
-import { checkClasses, listAttacks, resolveAttack } from './attacks/registry';
-import { checkEpsGrid } from './eval/suite';
 import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
-import { listMethods, resolveMethod } from './training/methods/registry';
-import { checkpointPath } from './training/checkpoint';
-import { selectionMetric } from './training/monitor';
-import { certifierForSpec } from './certify/certify';
+import { listMethods } from './training/methods/registry';
+import { listAttacks } from './attacks/registry';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
 import { modelInfo, saveModel } from './store/model-files';
 import { JobQueue, recoverInterruptedRuns } from './jobs/queue';
 import { nodeSpawnWorker } from './jobs/node-worker';
 import type { SpawnWorker } from './jobs/protocol';
 import { listCorruptions } from './corruptions/registry';
-import { checkCorruptSpec, previewCorruption, regenerateSpec } from './corruptions/service';
-import { checkCorruptionBenchmark } from './eval/corruption-benchmark';
+import { previewCorruption, regenerateSpec } from './corruptions/service';
 
 export const LAB_VERSION = '0.1.0';
 
@@ -74,9 +71,6 @@ function flattenParams(obj: Record<string, unknown>, prefix = '', out: Record<st
   return out;
 }
 
-function shortId(id: string): string {
-  return id.slice(-4);
-}
 
 export class Lab {
   readonly labDir: string;
@@ -205,74 +199,8 @@ export class Lab {
         model.dispose();
       }
     },
-    submitTrain: (spec) => {
-      const ds = this.store.getDataset(spec.dataset);
-      if (!ds.splits.train) throw new LabError('bad_input', `Dataset "${ds.name}" has no train split; import training images to train on it.`);
-      const arch = getArchitecture(spec.arch);
-      arch.params({ height: ds.height, width: ds.width, channels: ds.channels }, ds.numClasses);
-      const { method, params } = resolveMethod(spec.method, spec.methodParams);
-      selectionMetric(spec, method, params);
-      if (method.needsLayers && !arch.layers) {
-        throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (mlp, mnist-cnn); ${arch.name} has none.`);
-      }
-      if (spec.initModel) this.store.getModel(spec.initModel);
-      if (spec.resumeFrom) {
-        const from = this.store.getRun(spec.resumeFrom);
-        if (!fs.existsSync(checkpointPath(this.labDir, from.id))) {
-          throw new LabError('not_found', `Run "${from.name}" has no checkpoint to resume from (it ended before its first epoch finished).`);
-        }
-      }
-      const full = { ...spec, methodParams: params };
-      const id = newId('r');
-      const name = spec.name || `${spec.arch}-${ds.name}-${spec.method}-${shortId(id)}`;
-      const run = this.store.insertRun({
-        id,
-        kind: 'train',
-        name,
-        spec: full,
-        datasetId: ds.id,
-        modelId: null,
-        params: flattenParams({ ...full, kind: undefined, name: undefined }),
-      });
-      this.emit({ type: 'run', runId: id, status: 'queued' });
-      this.queue.enqueue(id);
-      return this.publicRun(run);
-    },
-    submitEval: (spec) => {
-      const ds = this.store.getDataset(spec.dataset);
-      const model = this.store.getModel(spec.model);
-      if (!ds.splits[spec.split]) throw new LabError('bad_input', `Dataset "${ds.name}" has no ${spec.split} split.`);
-      const [h, w, c] = model.inputShape;
-      if (ds.height !== h || ds.width !== w || ds.channels !== c) {
-        throw new LabError(
-          'shape_mismatch',
-          `Model "${model.name}" takes ${h}×${w}×${c} images but dataset "${ds.name}" has ${ds.height}×${ds.width}×${ds.channels}; pick a matching dataset.`,
-        );
-      }
-      if (ds.numClasses > model.numClasses) {
-        throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
-      }
-      const certifier = certifierForSpec(spec, getArchitecture(model.arch));
-      const { attack, params } = resolveAttack(spec.attack);
-      if (attack) checkClasses(attack, params, model.numClasses);
-      if (!certifier) checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
-      const bench = spec.benchmark === 'corruptions' ? checkCorruptionBenchmark(this.store, spec, ds) : {};
-      const full = { ...spec, ...bench, attack: { name: spec.attack.name, params } };
-      const id = newId('r');
-      const name = spec.name || `${spec.benchmark ? 'corruptions' : certifier ? certifier.entry.name : spec.attack.name === 'none' ? 'clean' : spec.attack.name}-${model.name}-${shortId(id)}`;
-      const run = this.store.insertRun({
-        id,
-        kind: 'eval',
-        name,
-        spec: full,
-        datasetId: ds.id,
-        modelId: model.id,
-        params: flattenParams({ ...full, model: model.id, kind: undefined, name: undefined }),
-      });
-      this.emit({ type: 'run', runId: id, status: 'queued' });
-      this.queue.enqueue(id);
-      return this.publicRun(run);
-    },
+    submitTrain: (spec) => this.submitJob(spec),
+    submitEval: (spec) => this.submitJob(spec),
     cancelRun: ({ runId }) => {
       const run = this.store.getRun(runId);
       if (run.status !== 'queued' && run.status !== 'running') {
@@ -327,22 +255,25 @@ export class Lab {
     },
     listCorruptions: () => listCorruptions(),
     previewCorruption: (req) => previewCorruption(this.store, req),
-    submitCorrupt: (spec) => this.submitCorrupt(spec),
-    regenerateDataset: (req) => this.submitCorrupt(regenerateSpec(this.store, req)),
+    submitCorrupt: (spec) => this.submitJob(spec),
+    regenerateDataset: (req) => this.submitJob(regenerateSpec(this.store, req)),
   };
 
-  /** Queues a corrupt job (after checking it), named like the dataset it will write. */
-  private submitCorrupt(spec: ApiParsed<'submitCorrupt'>): RunInfo {
-    const full = checkCorruptSpec(this.store, spec);
+  /**
+   * Checks a job spec with its kind's rules (the same ones the worker relies on), records the run
+   * with the complete spec, and queues it.
+   */
+  submitJob(spec: JobSpec): RunInfo {
     const id = newId('r');
+    const sub = getJobKind(spec.kind).check(this.store, spec, id);
     const run = this.store.insertRun({
       id,
-      kind: 'corrupt',
-      name: full.name,
-      spec: full,
-      datasetId: full.dataset,
-      modelId: null,
-      params: flattenParams({ ...full, kind: undefined, name: undefined }),
+      kind: spec.kind,
+      name: sub.name,
+      spec: sub.spec,
+      datasetId: sub.datasetId,
+      modelId: sub.modelId,
+      params: flattenParams({ ...sub.spec, ...sub.extraParams, kind: undefined, name: undefined }),
     });
     this.emit({ type: 'run', runId: id, status: 'queued' });
     this.queue.enqueue(id);

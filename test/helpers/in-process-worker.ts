@@ -3,6 +3,7 @@
  * speaking the same protocol as a real worker. For tests that exercise the training and
  * evaluation code through the Lab facade, not the process boundary.
  */
+import '../../src/core/job-kinds';
 import { runJob } from '../../src/core/jobs/runner';
 import type { SpawnWorker, WorkerHandle, WorkerToHost } from '../../src/core/jobs/protocol';
 

@@ -6,10 +6,7 @@ import { JobSpecSchema, type LabEvent, type RunStatus } from '../../shared/schem
 import { initEngine } from '../engine/backend';
 import { LabStore } from '../store/store';
 import { JobContext } from './context';
-import { runTraining } from '../training/trainer';
-import { runEvaluation } from '../eval/evaluate';
-import { runCorruptJob } from '../corruptions/job';
-import { runCorruptionBenchmark } from '../eval/corruption-benchmark';
+import { getJobKind } from './registry';
 
 export interface RunJobOptions {
   runId: string;
@@ -36,10 +33,7 @@ export async function runJob(
     const run = store.getRun(opts.runId);
     const spec = JobSpecSchema.parse(run.spec);
     const ctx = new JobContext(store, run, opts.emit, opts.isCancelled);
-    if (spec.kind === 'train') await runTraining(ctx, spec);
-    else if (spec.kind === 'corrupt') await runCorruptJob(ctx, spec);
-    else if (spec.benchmark === 'corruptions') await runCorruptionBenchmark(ctx, spec);
-    else await runEvaluation(ctx, spec);
+    await getJobKind(spec.kind).run(ctx, spec);
     store.endRun(opts.runId, 'finished');
     emitStatus('finished');
     return { status: 'finished' };

@@ -2,6 +2,7 @@
  * Entry of a job worker process. Runs in an Electron utilityProcess or a forked Node child:
  * opens its own connection to the store, runs one job, and reports progress to the host.
  */
+import '../job-kinds';
 import { runJob } from './runner';
 import type { HostToWorker, WorkerToHost } from './protocol';
 
