@@ -18,7 +18,10 @@ import { getArchitecture, listArchitectures } from './models/registry';
 import { modelFromSafetensors } from './models/safetensors';
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
+import { recognizeLabels } from './data/known-datasets';
 import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
+import { benchmarkToCsv, benchmarkToHtml } from './eval/benchmark-report';
+import { benchmarkContext, readBenchmark } from '../shared/benchmark-text';
 import { listMethods } from './training/methods/registry';
 import { listAttacks } from './attacks/registry';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
@@ -249,6 +252,13 @@ export class Lab {
       const ds = nameOf(() => this.store.getDataset(ev.datasetId));
       const run = ev.runId ? nameOf(() => this.store.getRun(ev.runId!)) : null;
       const filename = exportFilename(ev, req.format, model?.name);
+      const bench = readBenchmark(ev);
+      if (bench) {
+        const ctx = benchmarkContext(ds);
+        if (req.format === 'csv') return { filename, content: benchmarkToCsv(ev, bench, ctx), mimeType: 'text/csv' };
+        const meta = { modelName: model?.name, runName: run?.name, backend: run?.backend, device: run?.device };
+        return { filename, content: benchmarkToHtml(ev, bench, ctx, meta), mimeType: 'text/html' };
+      }
       if (req.format === 'csv') return { filename, content: reportToCsv(ev), mimeType: 'text/csv' };
       const content = reportToHtml(ev, { modelName: model?.name, datasetName: ds?.name, runName: run?.name, backend: run?.backend, device: run?.device });
       return { filename, content, mimeType: 'text/html' };
@@ -305,7 +315,11 @@ export class Lab {
         width: imported.width,
         channels: imported.channels,
         numClasses,
-        classNames: req.classNames?.slice(0, numClasses) ?? Array.from({ length: numClasses }, (_, i) => String(i)),
+        classNames:
+          req.classNames?.slice(0, numClasses) ??
+          // Known public label files (Fashion-MNIST) get their class names; others stay numbered.
+          recognizeLabels([imported.train?.labels, imported.test?.labels])?.classNames.slice(0, numClasses) ??
+          Array.from({ length: numClasses }, (_, i) => String(i)),
         splits: {
           ...(imported.train ? { train: { count: imported.train.count } } : {}),
           ...(imported.test ? { test: { count: imported.test.count } } : {}),

@@ -5,7 +5,7 @@
  * summary.
  */
 import type { EvaluationInfo, EvaluationReport } from '../../shared/schemas';
-import { formatEps, pct, summarySentence } from '../../shared/report-text';
+import { classLabel, formatEps, pct, summarySentence } from '../../shared/report-text';
 import { pngDataUri } from './png';
 
 export interface ReportMeta {
@@ -54,7 +54,7 @@ export function evaluationReport(ev: EvaluationInfo): EvaluationReport {
 export { formatEps, summarySentence };
 
 // ---------------------------------------------------------------------------------------- CSV
-function csvCell(v: unknown): string {
+export function csvCell(v: unknown): string {
   const s = v == null ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -122,7 +122,7 @@ export function reportToCsv(ev: EvaluationInfo): string {
 }
 
 // --------------------------------------------------------------------------------------- HTML
-function esc(s: unknown): string {
+export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -208,8 +208,8 @@ export function reportToHtml(ev: EvaluationInfo, meta: ReportMeta = {}): string 
   const kpis: [string, string][] = [['Clean accuracy', pct(r.cleanAccuracy, 1)]];
   if (r.robustAccuracy != null) kpis.push([`Robust accuracy${r.attack.eps != null ? ` (eps ${formatEps(r.attack.eps)})` : ''}`, pct(r.robustAccuracy, 1)]);
   if (r.minimal?.median != null) kpis.push([`Median smallest change (${r.minimal.norm === 'linf' ? 'L∞' : 'L2'})`, formatEps(r.minimal.median)]);
-  if (r.worstClass.robust) kpis.push([`Worst class under attack`, `${esc(r.worstClass.robust.name)}: ${pct(r.worstClass.robust.accuracy, 1)}`]);
-  else if (r.worstClass.clean) kpis.push([`Worst class`, `${esc(r.worstClass.clean.name)}: ${pct(r.worstClass.clean.accuracy, 1)}`]);
+  if (r.worstClass.robust) kpis.push([`Worst class under attack`, `${esc(classLabel(r.worstClass.robust.name))}: ${pct(r.worstClass.robust.accuracy, 1)}`]);
+  else if (r.worstClass.clean) kpis.push([`Worst class`, `${esc(classLabel(r.worstClass.clean.name))}: ${pct(r.worstClass.clean.accuracy, 1)}`]);
   kpis.push(['Calibration error (ECE), clean', Number.isFinite(r.calibration.clean.ece) ? `${(r.calibration.clean.ece * 100).toFixed(2)} %` : '—']);
   if (r.targeted) kpis.push(['Target reached', pct(r.targeted.successRate, 1)]);
   parts.push(`<div class="kpis">${kpis.map(([k, v]) => `<div class="kpi">${esc(k)}<b>${v}</b></div>`).join('')}</div>`);

@@ -20,16 +20,11 @@ import {
 } from '@mantine/core';
 import { lazy, Suspense, useState } from 'react';
 import type { EvaluationInfo } from '../../shared/schemas';
-import {
-  CE_HELP,
-  MCE_HELP,
-  MEAN_ACC_HELP,
-  mean,
-  readBenchmark,
-  REL_MCE_HELP,
-  severitiesText,
-  type BenchmarkDetails,
-} from '../lib/corruptions';
+import { benchmarkContext, benchmarkLines, benchmarkSentence } from '../../shared/benchmark-text';
+import { lab } from '../api/client';
+import { CE_HELP, MCE_HELP, MEAN_ACC_HELP, mean, readBenchmark, REL_MCE_HELP } from '../lib/corruptions';
+import { useLoad } from '../lib/hooks';
+import { ExportButtons } from './EvaluationReport';
 import { formatDuration, formatInt, formatPercent } from '../lib/format';
 import { InfoIcon } from './InfoIcon';
 
@@ -61,21 +56,10 @@ function Stat({ label, value, help, testId }: { label: string; value: string; he
   );
 }
 
-export function benchmarkSentence(ev: EvaluationInfo, b: BenchmarkDetails): string {
-  const rows = b.accuracy.map((r, i) => ({ title: b.titles[i] ?? b.corruptions[i]!, acc: mean(r) }));
-  const worst = [...rows].sort((x, y) => x.acc - y.acc)[0];
-  const images = `${formatInt(ev.count)} ${ev.split === 'train' ? 'training' : 'test'} images`;
-  const n = b.corruptions.length;
-  let s = `On ${images}, accuracy ${b.meanCorruptionAccuracy < ev.cleanAccuracy ? 'falls' : 'goes'} from ${formatPercent(ev.cleanAccuracy)} (clean) to ${formatPercent(b.meanCorruptionAccuracy)} on average over ${n} ${n === 1 ? 'corruption' : 'corruptions'} at severities ${severitiesText(b.severities)}.`;
-  if (worst && n > 1) s += ` ${worst.title} hurts most (${formatPercent(worst.acc)}).`;
-  if (b.mCE !== null && b.baseline) {
-    s += ` Against the baseline “${b.baseline.name}”, mCE is ${formatPercent(b.mCE, 0)} (${b.mCE < 1 ? 'more robust than' : b.mCE > 1 ? 'less robust than' : 'as robust as'} the baseline).`;
-  }
-  return s;
-}
-
 export function CorruptionBenchmarkReport({ evaluation, title }: { evaluation: EvaluationInfo; title?: string }) {
   const b = readBenchmark(evaluation);
+  const datasets = useLoad(() => lab.listDatasets({}), []);
+  const ctx = benchmarkContext(datasets.data?.find((d) => d.id === evaluation.datasetId));
   const dark = useComputedColorScheme('light') === 'dark';
   const [metric, setMetric] = useState<'accuracy' | 'ce'>('accuracy');
   if (!b) {
@@ -105,8 +89,11 @@ export function CorruptionBenchmarkReport({ evaluation, title }: { evaluation: E
             {title ?? 'Corruption robustness'}
           </Title>
           <Text size="sm" mt={4} data-testid="benchmark-sentence">
-            {benchmarkSentence(evaluation, b)}
+            {benchmarkSentence(evaluation, b, ctx)}
           </Text>
+          <Group mt="xs">
+            <ExportButtons evaluationId={evaluation.id} />
+          </Group>
         </div>
         <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
           <Stat label="Clean accuracy" value={formatPercent(evaluation.cleanAccuracy)} help="Share of the unmodified images labelled correctly." testId="bench-clean" />
@@ -124,6 +111,13 @@ export function CorruptionBenchmarkReport({ evaluation, title }: { evaluation: E
             testId="bench-rel-mce"
           />
         </SimpleGrid>
+        <Stack gap={2} component="ul" m={0} pl="md" data-testid="benchmark-explained" aria-label="What each number means">
+          {benchmarkLines(evaluation, b, ctx).map((l) => (
+            <Text component="li" size="sm" key={l.key} data-testid={`bench-line-${l.key}`}>
+              <b>{l.label}{l.value ? ` ${l.value}` : ''}:</b> {l.text}
+            </Text>
+          ))}
+        </Stack>
 
         <div>
           <Group justify="space-between" wrap="wrap" gap="xs" mb={6}>

@@ -26,6 +26,7 @@ import { downloadText } from '../lib/download';
 import { evalSentence } from '../lib/evalText';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../lib/format';
 import { notifyError } from '../lib/notify';
+import { classLabel } from '../../shared/report-text';
 import {
   certifiedHeadline,
   certifiedOf,
@@ -88,7 +89,7 @@ function Kpi({ label, value, help, testId, tone }: { label: string; value: strin
   );
 }
 
-function ExportButtons({ evaluationId }: { evaluationId: string }) {
+export function ExportButtons({ evaluationId }: { evaluationId: string }) {
   const [busy, setBusy] = useState<'csv' | 'html' | null>(null);
   const save = async (format: 'csv' | 'html') => {
     setBusy(format);
@@ -251,7 +252,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
     ? r.perClass.filter((p) => p.count > 0 && ((attacked ? p.robustAccuracy : p.cleanAccuracy) ?? 0) === worst.accuracy)
     : [];
   const worstNames =
-    worstTied.length > 3 ? `${worstTied.slice(0, 3).map((p) => p.name).join(', ')} and ${worstTied.length - 3} more` : worstTied.map((p) => p.name).join(', ');
+    worstTied.length > 3 ? `${worstTied.slice(0, 3).map((p) => classLabel(p.name)).join(', ')} and ${worstTied.length - 3} more` : worstTied.map((p) => classLabel(p.name)).join(', ');
 
   // Per-class rows: with many classes, the 20 worst.
   const rowsAll: ClassRow[] = r.perClass
@@ -309,7 +310,7 @@ export function EvaluationReportView({ evaluation, showExport = true }: { evalua
         {worst && (
           <Kpi
             label={`Worst ${worstTied.length > 1 ? `${worstTied.length} classes` : 'class'}${attacked ? (cert ? ' certified' : ' under attack') : ''}`}
-            value={worstTied.length > 1 ? `${formatPercent(worst.accuracy)} each` : `${worst.name}: ${formatPercent(worst.accuracy)}`}
+            value={worstTied.length > 1 ? `${formatPercent(worst.accuracy)} each` : `${classLabel(worst.name)}: ${formatPercent(worst.accuracy)}`}
             help={HELP.worst}
             testId="report-worst"
           />

@@ -3,7 +3,7 @@
  * the API's Recipe, and defensive readers of what the store keeps as `unknown` (a dataset's
  * recipe, a corruption benchmark's evaluation details).
  */
-import type { CorruptionInfo, CorruptionStep, DatasetInfo, EvaluationInfo, RecipeInput } from '../../shared/schemas';
+import type { CorruptionInfo, CorruptionStep, DatasetInfo, RecipeInput } from '../../shared/schemas';
 import { cleanParams, validateParams, type ParamValues } from '../components/ParamForm';
 import { formatNumber } from './format';
 
@@ -237,76 +237,16 @@ export function readDatasetRecipe(d: DatasetInfo): DatasetRecipeView | null {
 // ---------------------------------------------------------------------------------------------
 // The corruption benchmark's evaluation details (EvaluationInfo.details is a record of unknowns).
 // ---------------------------------------------------------------------------------------------
-export interface BenchmarkDetails {
-  corruptions: string[];
-  titles: string[];
-  severities: number[];
-  /** accuracy[c][k]: under corruptions[c] at severities[k]. */
-  accuracy: number[][];
-  meanCorruptionAccuracy: number;
-  ce: (number | null)[];
-  relativeCe: (number | null)[];
-  mCE: number | null;
-  relativeMCE: number | null;
-  baseline: { modelId: string; name: string; cleanAccuracy: number; accuracy: number[][] | null } | null;
-  seed: number | null;
-  seconds: number | null;
-}
-
-export function isBenchmarkEvaluation(ev: EvaluationInfo): boolean {
-  return ev.details?.benchmark === 'corruptions';
-}
-
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-
-export function readBenchmark(ev: EvaluationInfo): BenchmarkDetails | null {
-  const d = ev.details;
-  if (!isBenchmarkEvaluation(ev) || !Array.isArray(d.corruptions) || !Array.isArray(d.accuracy)) return null;
-  const corruptions = d.corruptions.map(String);
-  const titles = Array.isArray(d.titles) ? d.titles.map(String) : corruptions;
-  const accuracy = (d.accuracy as unknown[]).map((row) => (Array.isArray(row) ? row.map((v) => num(v) ?? NaN) : []));
-  const list = (x: unknown) => (Array.isArray(x) ? x.map(num) : corruptions.map(() => null));
-  const b = isObj(d.baseline) ? d.baseline : null;
-  return {
-    corruptions,
-    titles,
-    severities: Array.isArray(d.severities) ? d.severities.map(Number) : [],
-    accuracy,
-    meanCorruptionAccuracy: num(d.meanCorruptionAccuracy) ?? ev.robustAccuracy ?? NaN,
-    ce: list(d.ce),
-    relativeCe: list(d.relativeCe),
-    mCE: num(d.mCE),
-    relativeMCE: num(d.relativeMCE),
-    baseline: b
-      ? {
-          modelId: String(b.modelId ?? ''),
-          name: String(b.name ?? b.modelId ?? 'baseline'),
-          cleanAccuracy: num(b.cleanAccuracy) ?? NaN,
-          accuracy: Array.isArray(b.accuracy) ? (b.accuracy as unknown[]).map((r) => (Array.isArray(r) ? r.map((v) => num(v) ?? NaN) : [])) : null,
-        }
-      : null,
-    seed: num(d.seed),
-    seconds: num(d.seconds),
-  };
-}
-
-export function mean(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x));
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
-}
-
-/** Severities as "1–5" or "1, 3, 5". */
-export function severitiesText(sev: number[]): string {
-  const s = [...sev].sort((a, b) => a - b);
-  if (s.length > 2 && s.every((v, i) => i === 0 || v === s[i - 1]! + 1)) return `${s[0]}–${s[s.length - 1]}`;
-  return s.join(', ');
-}
-
-export const MCE_HELP =
-  'Mean corruption error (mCE): for each corruption, the model’s errors summed over the severities divided by the baseline model’s, then averaged over the corruptions. Below 100 % the model holds up better than the baseline; above, worse.';
-export const REL_MCE_HELP =
-  'Relative mCE: like mCE, but counts only the errors the corruption adds on top of each model’s clean errors. It tells whether a model degrades more gracefully than the baseline, whatever its clean accuracy.';
-export const MEAN_ACC_HELP =
-  'Mean corruption accuracy: the share of corrupted images labelled correctly, averaged over every corruption and severity measured.';
-export const CE_HELP =
-  'Corruption error (CE) of one corruption: the model’s errors summed over the severities divided by the baseline’s. 100 % = as bad as the baseline.';
+// The benchmark's table reader, numbers and words live in src/shared/benchmark-text.ts (the
+// exported HTML/CSV report uses them too).
+export {
+  CE_HELP,
+  isBenchmarkEvaluation,
+  MCE_HELP,
+  MEAN_ACC_HELP,
+  mean,
+  readBenchmark,
+  REL_MCE_HELP,
+  severitiesText,
+  type BenchmarkDetails,
+} from '../../shared/benchmark-text';
