@@ -228,6 +228,10 @@ export const KERNEL_SUPPLEMENTS = {
       'Identity and same-dtype Cast (share the buffer); Cast to bool (nonzero)',
       'the ReLU gradient (one SIMD kernel)',
       'the Adam update (one fused SIMD kernel, RobustlabAdam, used by training/optim.ts)',
+      'Sign (exact: ±1 for every nonzero x; the original returned 0 for |x| < 1.19e-7)',
+      'ClipByValue (keeps NaN; the original returned the lower bound)',
+      'Softmax (the cpu kernel\'s float32 steps; the original flushed results below 1.2e-38 to 0)',
+      'Sigmoid (1 / (1 + e^-x) as on cpu; the original flushed results below 1.2e-38 to 0)',
     ],
   },
   cpu: {
@@ -313,5 +317,10 @@ export function installKernelSupplements(): void {
     if (!getKernel(fast.ADAM, 'wasm')) registerKernel({ kernelName: fast.ADAM, backendName: 'wasm', kernelFunc: fast.adamWasm });
   }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
+  // Correctness, not speed: installed with the legacy kernels too (see wasm-kernels.ts).
+  replace('Sign', 'wasm', () => fast.signExact);
+  replace('ClipByValue', 'wasm', fast.makeClipByValue);
+  replace('Softmax', 'wasm', fast.makeSoftmax);
+  replace('Sigmoid', 'wasm', () => fast.sigmoidExact);
   replace('Conv2DBackpropFilter', 'cpu', (original) => makeConv2dBackpropFilter('cpu', original));
 }

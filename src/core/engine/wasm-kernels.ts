@@ -111,6 +111,97 @@ export function makeCast(original: KernelConfig): KernelFunc {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Exact element-wise kernels: Sign and ClipByValue
+//
+// tfjs-backend-wasm 4.22's Sign returns 0 for every |x| < 1.19e-7 (float32 epsilon), where the
+// cpu backend, TensorFlow and PyTorch return ±1. Every signed-gradient step (FGSM, PGD, the
+// training-time adversaries) then leaves the pixels with tiny gradients where they are, and on a
+// confident model, whose input gradients are tiny, attacks stall and robustness is overestimated.
+// Its ClipByValue turns NaN into the lower bound, hiding a NaN gradient or image. These two are
+// written here as plain loops over the wasm heap (one comparison per element: no library has
+// them for a tfjs backend); they match the cpu backend bit for bit, including ±0 and NaN
+// (sign(NaN) = 0 as on cpu; clip keeps NaN).
+
+export const signExact: KernelFunc = ({ inputs, backend: b }) => {
+  const { x } = inputs as { x: TensorInfo };
+  const backend = b as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...x.shape], x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i];
+    dst[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
+  }
+  return out;
+};
+
+/**
+ * Sigmoid as the cpu kernel computes it, 1 / (1 + e^−x) in double then rounded: the wasm kernel
+ * flushed results below 1.2e-38 to 0 (sigmoid(−100) = 3.7e-44 became 0). Not used by the lab's
+ * own losses today; replaced so that a model or loss that uses it gets the same on both backends.
+ */
+export const sigmoidExact: KernelFunc = ({ inputs, backend: b }) => {
+  const { x } = inputs as { x: TensorInfo };
+  const backend = b as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...x.shape], 'float32');
+  const src = backend.typedArrayFromHeap(x);
+  const dst = f32(backend, out);
+  for (let i = 0; i < src.length; i++) dst[i] = 1 / (1 + Math.exp(-src[i]));
+  return out;
+};
+
+export function makeClipByValue(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== 'float32') return original.kernelFunc(args);
+    const { clipValueMin: lo, clipValueMax: hi } = args.attrs as unknown as { clipValueMin: number; clipValueMax: number };
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...x.shape], 'float32');
+    const src = f32(backend, x);
+    const dst = f32(backend, out);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      dst[i] = v > hi ? hi : v < lo ? lo : v;
+    }
+    return out;
+  };
+}
+
+/**
+ * Softmax over the last axis. tfjs-backend-wasm's kernel flushes results below 1.2e-38 (float32
+ * denormals) to zero, so a saturated softmax had exactly-zero entries (and gradients) where the
+ * cpu backend and PyTorch have tiny ones. This follows the cpu kernel's steps (max, x − max, exp,
+ * sum, divide), each rounded to float32 as there, so the two backends agree bit for bit.
+ */
+export function makeSoftmax(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { logits } = args.inputs as { logits: TensorInfo };
+    const { dim } = args.attrs as unknown as { dim: number };
+    const rank = logits.shape.length;
+    if (logits.dtype !== 'float32' || rank === 0 || (dim !== -1 && dim !== rank - 1)) return original.kernelFunc(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...logits.shape], 'float32');
+    const x = f32(backend, logits);
+    const o = f32(backend, out);
+    const k = logits.shape[rank - 1];
+    const fr = Math.fround;
+    for (let r = 0; r + k <= x.length && k > 0; r += k) {
+      let m = x[r];
+      for (let j = 1; j < k; j++) if (x[r + j] > m || Number.isNaN(x[r + j])) m = x[r + j];
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        const e = fr(Math.exp(fr(x[r + j] - m)));
+        o[r + j] = e;
+        sum += e;
+      }
+      const s = fr(sum);
+      for (let j = 0; j < k; j++) o[r + j] = fr(o[r + j] / s);
+    }
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // BatchMatMul
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
