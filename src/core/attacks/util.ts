@@ -142,11 +142,20 @@ export function project(norm: Norm, xAdv: tf.Tensor4D, x0: tf.Tensor4D, eps: tf.
 }
 
 /**
- * The steepest-ascent direction of a gradient under a norm: its sign (L-inf) or the gradient
- * scaled to unit L2 length (L2; a zero gradient stays zero).
+ * The steepest-ascent direction of a gradient under a norm: its sign (L-inf; the engine's sign is
+ * exact, ±1 for every nonzero entry however small) or the gradient scaled to unit L2 length (L2;
+ * a zero gradient stays zero). For L2 each row is first divided by its largest |entry|, so that a
+ * tiny gradient (say 1e-20 per pixel, whose squares underflow float32) still gives a unit step
+ * instead of one shrunk by the 1e-12 guard; for ordinary gradients the result is the same as
+ * g / (‖g‖ + 1e-12) up to float32 rounding.
  */
 export function ascentDirection(norm: Norm, grad: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => (norm === 'linf' ? tf.sign(grad) : tf.div(grad, tf.add(l2NormsT(grad), 1e-12))) as tf.Tensor4D);
+  return tf.tidy(() => {
+    if (norm === 'linf') return tf.sign(grad) as tf.Tensor4D;
+    const m = tf.max(tf.abs(grad), [1, 2, 3], true);
+    const scaled = tf.div(grad, tf.where(tf.greater(m, 0), m, tf.onesLike(m))) as tf.Tensor4D;
+    return tf.div(scaled, tf.add(l2NormsT(scaled), 1e-12)) as tf.Tensor4D;
+  });
 }
 
 /** Size of each row of a row-major [n, d] array of perturbations, in the given norm. */
