@@ -43,7 +43,7 @@ import { getArchitecture } from './registry';
  * num_batches_tracked) have dtype 'I64': `int64` holds the exact values and `data` the same
  * values as float32 (exact below 2^24); files write them back as I64.
  */
-export type TorchTensor = { shape: number[]; data: Float32Array; dtype?: 'I64'; int64?: BigInt64Array };
+export type TorchTensor = { shape: number[]; data: Float32Array; dtype?: 'I64' | 'U8'; int64?: BigInt64Array; uint8?: Uint8Array };
 
 type PendingStats = { mean: tf.Tensor1D; unbiasedVar: tf.Tensor1D };
 
@@ -226,6 +226,9 @@ export class Model {
           'bad_file',
           `Tensor "${def.name}" holds ${t.data.length} values but its shape ${formatShape(t.shape)} needs ${size(t.shape)}; the weights are broken.`,
         );
+      }
+      if (t.dtype === 'U8') {
+        throw new LabError('bad_file', `Tensor "${def.name}" is stored as bytes (U8), but weights must be floating point; this is not a model file.`);
       }
       if (t.dtype === 'I64' && !('dtype' in def && def.dtype === 'int64')) {
         throw new LabError(

@@ -7,10 +7,14 @@
  * Weights are written as F32; F32, F16, BF16 and F64 are read (and converted to float32).
  * I64 (PyTorch's integer buffers, batch norm's num_batches_tracked) is read into a tensor with
  * dtype 'I64' (exact values in `int64`, float32 copies in `data`) and written back as I64.
+ * U8 (raw bytes: packed codes of compressed weight signatures, src/core/patching) is written from
+ * `uint8` and read only when the caller asks for it (`{ bytes: true }`); model files refuse it.
  *
  * Runs in: Node (core).
  */
+import fs from 'node:fs';
 import { LabError } from '../../shared/errors';
+import { checkUnderCap, fileErrorFor, openRegularFile, readAt } from '../data/fsutil';
 import { formatInput, type InputShape } from './architecture';
 import { Model, type TorchTensor } from './model';
 import { getArchitecture } from './registry';
@@ -51,8 +55,11 @@ export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata
     if (t.data.length !== numel(t.shape)) {
       throw new Error(`Internal error: tensor "${name}" has ${t.data.length} values for shape [${t.shape}].`);
     }
-    const bytes = t.data.length * (t.dtype === 'I64' ? 8 : 4);
-    header[name] = { dtype: t.dtype === 'I64' ? 'I64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    if (t.dtype === 'U8' && (!t.uint8 || t.uint8.length !== t.data.length)) {
+      throw new Error(`Internal error: U8 tensor "${name}" needs ${t.data.length} bytes in uint8.`);
+    }
+    const bytes = t.data.length * (t.dtype === 'I64' ? 8 : t.dtype === 'U8' ? 1 : 4);
+    header[name] = { dtype: t.dtype ?? 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -63,7 +70,10 @@ export function encodeSafetensors(tensors: Record<string, TorchTensor>, metadata
   json.copy(out, 8);
   let at = 8 + json.length;
   for (const [name, t] of entries) {
-    if (t.dtype === 'I64') {
+    if (t.dtype === 'U8') {
+      out.set(t.uint8!, at);
+      at += t.uint8!.length;
+    } else if (t.dtype === 'I64') {
       for (const v of int64Values(name, t)) {
         out.writeBigInt64LE(v, at);
         at += 8;
@@ -108,8 +118,78 @@ function decodeFloats(dtype: string, view: DataView, begin: number, count: numbe
   return out;
 }
 
+/**
+ * The header's JSON, from the start of a file of `total` bytes (`start` holds at least its first
+ * 8 + header-length bytes when that fits the file). Messages never quote the file's bytes: a
+ * length field that cannot be right is not repeated, and JSON errors give only a position.
+ */
+function parseHeader(start: Uint8Array, total: number): unknown {
+  if (total < 8) {
+    throw bad(`The file is too short to be a safetensors file (${total} bytes; the header length alone takes 8). Choose a complete .safetensors file.`);
+  }
+  const headerLen = new DataView(start.buffer, start.byteOffset, 8).getBigUint64(0, true);
+  if (headerLen > BigInt(total - 8)) {
+    throw bad(
+      `The safetensors header length field asks for more bytes than the file has (${total - 8} after the length field); the file is truncated or not a safetensors file.`,
+    );
+  }
+  const n = Number(headerLen);
+  if (n > MAX_HEADER) throw bad('The safetensors header length field asks for more than the 100 MB the format allows; the file is broken or not a safetensors file.');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(start.subarray(8, 8 + n));
+  } catch {
+    throw bad('The safetensors header is not UTF-8 text; the file is broken or not a safetensors file.');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const at = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+    throw bad(`The safetensors header is not valid JSON${at ? ` (at byte ${at})` : ''}; the file is broken or not a safetensors file.`);
+  }
+}
+
+/**
+ * Reads a safetensors file a person pointed at, with a bound: only regular files, at most the
+ * global cap, and its size must be exactly what its header's tensors cover (checked from the
+ * header before the tensor data is read). Then `decodeSafetensors` checks everything else.
+ */
+export function readSafetensorsFile(path: string, what: string): Buffer {
+  const { fd, size } = openRegularFile(path, what);
+  try {
+    const prefixLen = Math.min(size, 8);
+    let start = readAt(fd, 0, prefixLen);
+    if (size >= 8) {
+      const n = start.readBigUInt64LE(0);
+      if (n <= BigInt(Math.min(size - 8, MAX_HEADER))) start = readAt(fd, 0, 8 + Number(n));
+    }
+    const header = parseHeader(start, size);
+    if (header && typeof header === 'object' && !Array.isArray(header)) {
+      let end = 0;
+      for (const [name, e] of Object.entries(header as Record<string, unknown>)) {
+        if (name === '__metadata__' || !e || typeof e !== 'object') continue;
+        const o = (e as { data_offsets?: unknown }).data_offsets;
+        if (Array.isArray(o) && o.length === 2 && Number.isSafeInteger(o[1]) && (o[1] as number) > end) end = o[1] as number;
+      }
+      const dataLen = size - start.length;
+      if (end > dataLen) {
+        throw bad(`${what} is truncated: its header describes ${end} bytes of tensor data but the file holds only ${dataLen}; copy or save it again.`);
+      }
+      if (end < dataLen) {
+        throw bad(`${what} has ${dataLen - end} bytes after the last tensor that no tensor accounts for; the file is broken.`);
+      }
+    }
+    checkUnderCap(size, what);
+    return readAt(fd, 0, size);
+  } catch (err) {
+    throw fileErrorFor(err, what) ?? err;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Decodes a safetensors file. Anything broken throws LabError('bad_file') saying what and where. */
-export function decodeSafetensors(buf: Uint8Array): {
+export function decodeSafetensors(buf: Uint8Array, opts: { bytes?: boolean } = {}): {
   tensors: Record<string, TorchTensor>;
   metadata: Record<string, string>;
 } {
@@ -119,21 +199,8 @@ export function decodeSafetensors(buf: Uint8Array): {
       `The file is too short to be a safetensors file (${buf.byteLength} bytes; the header length alone takes 8). Choose a complete .safetensors file.`,
     );
   }
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(buf.byteLength - 8)) {
-    throw bad(
-      `The safetensors header says it is ${headerLen} bytes long, but the file has only ${buf.byteLength - 8} bytes after the length field; the file is truncated or not a safetensors file.`,
-    );
-  }
-  const n = Number(headerLen);
-  if (n > MAX_HEADER) throw bad(`The safetensors header is ${n} bytes long, more than the 100 MB the format allows; the file is broken.`);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n)));
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw bad(`The safetensors header is not valid JSON (${why}); the file is broken or not a safetensors file.`);
-  }
+  const header = parseHeader(buf.subarray(0, Math.min(buf.byteLength, 8 + MAX_HEADER)), buf.byteLength);
+  const n = Number(view.getBigUint64(0, true));
   if (!header || typeof header !== 'object' || Array.isArray(header)) {
     throw bad('The safetensors header is not a JSON object; the file is broken or not a safetensors file.');
   }
@@ -174,7 +241,7 @@ export function decodeSafetensors(buf: Uint8Array): {
         `Tensor "${name}" claims bytes ${begin} to ${end} of the data, but the file holds only ${dataLen} bytes of data; the file is truncated.`,
       );
     }
-    const width = dtype === 'I64' ? 8 : FLOAT_BYTES[dtype];
+    const width = dtype === 'I64' ? 8 : dtype === 'U8' && opts.bytes ? 1 : FLOAT_BYTES[dtype];
     if (width === undefined) {
       if (OTHER_DTYPES.has(dtype)) {
         throw bad(
@@ -191,7 +258,10 @@ export function decodeSafetensors(buf: Uint8Array): {
       );
     }
     spans.push({ name, begin, end });
-    if (dtype === 'I64') {
+    if (dtype === 'U8') {
+      const uint8 = Uint8Array.from(buf.subarray(dataStart + begin, dataStart + end));
+      tensors[name] = { shape: [...(shape as number[])], data: Float32Array.from(uint8), dtype: 'U8', uint8 };
+    } else if (dtype === 'I64') {
       const int64 = new BigInt64Array(count);
       for (let i = 0; i < count; i++) int64[i] = view.getBigInt64(dataStart + begin + 8 * i, true);
       tensors[name] = { shape: [...(shape as number[])], data: Float32Array.from(int64, (v) => Number(v)), dtype: 'I64', int64 };

@@ -122,6 +122,72 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX tags_tag ON tags(tag);
     `,
   },
+  {
+    version: 2,
+    name: 'weight signatures and patched-model lineage',
+    sql: `
+      CREATE TABLE signatures (
+        id               TEXT PRIMARY KEY,
+        name             TEXT NOT NULL UNIQUE,
+        arch             TEXT NOT NULL,
+        input_h          INTEGER NOT NULL,
+        input_w          INTEGER NOT NULL,
+        input_c          INTEGER NOT NULL,
+        num_classes      INTEGER NOT NULL,
+        base_model_id    TEXT NOT NULL REFERENCES models(id),
+        clean_model_id   TEXT REFERENCES models(id),
+        source_model_id  TEXT NOT NULL REFERENCES models(id),
+        source_dataset_id TEXT REFERENCES datasets(id),
+        layers           TEXT NOT NULL,      -- JSON array of layer names, shallow to deep
+        projection       INTEGER NOT NULL,
+        compression      TEXT NOT NULL,      -- JSON {quantize?, rank?}
+        size_bytes       INTEGER NOT NULL,
+        model_bytes      INTEGER NOT NULL,   -- the full model's float32 weights
+        sha256           TEXT NOT NULL,
+        artifact         TEXT NOT NULL,      -- safetensors, path relative to the lab folder
+        tensors          TEXT NOT NULL,      -- JSON per-tensor statistics
+        effect           TEXT,               -- JSON measured effect
+        created_at       TEXT NOT NULL
+      );
+      CREATE INDEX signatures_base ON signatures(base_model_id);
+
+      CREATE TABLE patched_models (
+        model_id       TEXT PRIMARY KEY REFERENCES models(id),
+        target_id      TEXT NOT NULL REFERENCES models(id),
+        terms          TEXT NOT NULL,        -- JSON [{signatureId, signatureName, alpha}]
+        bn             TEXT NOT NULL,
+        bn_dataset_id  TEXT REFERENCES datasets(id)
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'history: star, archive, soft delete, saved views, indexes for a 10,000-run history',
+    sql: `
+      ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN archived_at TEXT;
+      -- Deleted runs stay (hidden) until the undo window closes or they are purged.
+      ALTER TABLE runs ADD COLUMN deleted_at TEXT;
+      -- Where an imported run came from (its archive's content hash), so a second import is a no-op.
+      ALTER TABLE runs ADD COLUMN imported_from TEXT;
+      CREATE INDEX runs_visible_created ON runs(deleted_at, archived_at, created_at DESC);
+      CREATE INDEX runs_name ON runs(name);
+      CREATE INDEX runs_kind ON runs(kind);
+      CREATE INDEX runs_model ON runs(model_id);
+      CREATE INDEX runs_dataset ON runs(dataset_id);
+      -- Sort and filter by a metric across runs without scanning histories.
+      CREATE INDEX latest_metrics_key_value ON latest_metrics(key, value);
+      CREATE INDEX evaluations_run ON evaluations(run_id);
+      CREATE INDEX evaluations_dataset ON evaluations(dataset_id);
+      CREATE INDEX models_run ON models(run_id);
+      CREATE TABLE saved_views (
+        name       TEXT PRIMARY KEY,
+        page       TEXT NOT NULL,           -- 'runs' or 'compare'
+        route      TEXT NOT NULL,           -- the query string of the page's route
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -16,6 +16,7 @@ import type {
   RunInfo,
   RunStatus,
 } from '../../shared/schemas';
+import type { PatchLineage, SignatureInfo, SignatureTensorStats } from '../../shared/patching';
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db';
 
@@ -45,6 +46,11 @@ export interface DatasetRecord extends DatasetInfo {
 export interface ModelRecord extends ModelInfo {
   artifact: string;
   parentId: string | null;
+}
+
+export interface SignatureRecord extends SignatureInfo {
+  artifact: string;
+  tensors: SignatureTensorStats[];
 }
 
 export interface RunRecord extends RunInfo {
@@ -483,5 +489,93 @@ export class LabStore {
       details: parseJson(r.details, {}),
       createdAt: r.created_at as string,
     }));
+  }
+
+  // ------------------------------------------------------------------------------ signatures
+  insertSignature(s: Omit<SignatureRecord, 'createdAt'>): SignatureRecord {
+    if (this.db.prepare('SELECT 1 FROM signatures WHERE name = ?').get(s.name)) {
+      throw new LabError('conflict', `A signature named "${s.name}" already exists; choose another name.`);
+    }
+    const createdAt = now();
+    this.db
+      .prepare(
+        `INSERT INTO signatures(id, name, arch, input_h, input_w, input_c, num_classes, base_model_id, clean_model_id, source_model_id,
+           source_dataset_id, layers, projection, compression, size_bytes, model_bytes, sha256, artifact, tensors, effect, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        s.id, s.name, s.arch, s.inputShape[0], s.inputShape[1], s.inputShape[2], s.numClasses, s.baseModelId, s.cleanModelId,
+        s.sourceModelId, s.sourceDatasetId, JSON.stringify(s.layers), s.projection ? 1 : 0, JSON.stringify(s.compression),
+        s.sizeBytes, s.modelBytes, s.sha256, s.artifact, JSON.stringify(s.tensors), s.effect ? JSON.stringify(s.effect) : null, createdAt,
+      );
+    return { ...s, createdAt };
+  }
+
+  private toSignature(r: Row): SignatureRecord {
+    return {
+      id: r.id as string,
+      name: r.name as string,
+      arch: r.arch as string,
+      inputShape: [r.input_h as number, r.input_w as number, r.input_c as number],
+      numClasses: r.num_classes as number,
+      baseModelId: r.base_model_id as string,
+      cleanModelId: (r.clean_model_id as string | null) ?? null,
+      sourceModelId: r.source_model_id as string,
+      sourceDatasetId: (r.source_dataset_id as string | null) ?? null,
+      layers: parseJson<string[]>(r.layers, []),
+      projection: r.projection === 1,
+      compression: parseJson(r.compression, {}),
+      sizeBytes: r.size_bytes as number,
+      modelBytes: r.model_bytes as number,
+      sha256: r.sha256 as string,
+      artifact: r.artifact as string,
+      tensors: parseJson(r.tensors, []),
+      effect: parseJson(r.effect, null),
+      createdAt: r.created_at as string,
+    };
+  }
+
+  listSignatures(): SignatureRecord[] {
+    return (this.db.prepare('SELECT * FROM signatures ORDER BY created_at DESC').all() as Row[]).map((r) => this.toSignature(r));
+  }
+
+  /** By id, else by name. */
+  getSignature(idOrName: string): SignatureRecord {
+    const r = (this.db.prepare('SELECT * FROM signatures WHERE id = ?').get(idOrName) ??
+      this.db.prepare('SELECT * FROM signatures WHERE name = ?').get(idOrName)) as Row | undefined;
+    if (!r) throw new LabError('not_found', `No signature "${idOrName}" in this lab; the Patching page or "robustlab signatures list" shows them.`);
+    return this.toSignature(r);
+  }
+
+  setSignatureEffect(id: string, effect: unknown): void {
+    this.db.prepare('UPDATE signatures SET effect = ? WHERE id = ?').run(JSON.stringify(effect), id);
+  }
+
+  /** Deletes the row (patched models keep the signature's name and α in their lineage). */
+  deleteSignature(id: string): void {
+    this.db.prepare('DELETE FROM signatures WHERE id = ?').run(id);
+  }
+
+  /** Inserts a patched model's row and its lineage in one transaction. */
+  insertPatchedModel(m: Omit<ModelRecord, 'createdAt'>, lineage: Omit<PatchLineage, 'modelId'>): ModelRecord {
+    return this.transaction(() => {
+      const rec = this.insertModel(m);
+      this.db
+        .prepare('INSERT INTO patched_models(model_id, target_id, terms, bn, bn_dataset_id) VALUES (?, ?, ?, ?, ?)')
+        .run(rec.id, lineage.targetId, JSON.stringify(lineage.terms), lineage.bn, lineage.bnDatasetId);
+      return rec;
+    });
+  }
+
+  getPatchLineage(modelId: string): PatchLineage | null {
+    const r = this.db.prepare('SELECT * FROM patched_models WHERE model_id = ?').get(modelId) as Row | undefined;
+    if (!r) return null;
+    return {
+      modelId: r.model_id as string,
+      targetId: r.target_id as string,
+      terms: parseJson(r.terms, []),
+      bn: r.bn as PatchLineage['bn'],
+      bnDatasetId: (r.bn_dataset_id as string | null) ?? null,
+    };
   }
 }
