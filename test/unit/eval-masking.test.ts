@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '../../src/core/engine/backend';
 import { Rng } from '../../src/core/engine/random';
-import { checkOutputs, maskingWarnings, squareOnRobust, unboundedAccuracy, zeroGradientFraction } from '../../src/core/eval/masking';
+import { checkOutputs, gradientCheck, maskingWarnings, squareOnRobust, unboundedAccuracy, zeroGradientFraction } from '../../src/core/eval/masking';
 import { EvaluationSuite } from '../../src/core/eval/suite';
 import { resolveAttack } from '../../src/core/attacks/registry';
 import type { Model } from '../../src/core/models/model';
@@ -82,12 +82,48 @@ describe('gradient-masking checks', () => {
     expect(codes(f)).toContain('random-outputs');
   });
 
-  it('fire on a saturated model whose cross-entropy gradient is exactly zero', async () => {
+  it('a saturated model whose cross-entropy gradient rounds to exactly zero: the loss is blamed, not the model', async () => {
+    // Logits ×1e4: the softmax is exactly 1 in float32, so the cross-entropy gradient is exactly
+    // zero, but the logit margin still has a gradient of 1e4 · (w_y − w_k).
     const { model, dispose } = wrap((z) => tf.mul(z, 1e4) as tf.Tensor2D);
+    const { xt, yt, dispose: d2 } = tensors(p);
+    const g = gradientCheck(model, xt, yt);
+    d2();
     const f = await findings(model);
     dispose();
-    expect(f.zeroGradients!.fraction).toBeGreaterThan(0.5);
+    expect(g.lossRounded).toBeGreaterThan(0.5);
+    expect(g.exactZero).toBe(0);
+    expect(f.zeroGradients!.fraction).toBe(0);
+    expect(codes(f)).not.toContain('zero-gradients');
+    expect(maskingWarnings({ zeroGradients: { fraction: g.exactZero, points: p.n, lossRounded: g.lossRounded, tiny: g.tiny } }).map((w) => w.code)).toEqual(['saturated-loss']);
+  });
+
+  it('fire on a model that is flat (rounds its input): both gradients exactly zero', async () => {
+    const { model: base, dispose } = linearModel(p.w, p.b, p.k);
+    const model = { forward: (x: tf.Tensor4D) => tf.tidy(() => base.forward(tf.div(tf.round(tf.mul(x, 8)), 8) as tf.Tensor4D)) } as unknown as Model;
+    const f = await findings(model);
+    dispose();
+    expect(f.zeroGradients!.fraction).toBe(1);
     expect(codes(f)).toContain('zero-gradients');
+  });
+
+  it('tiny but nonzero gradients (1e-9 and below) are "tiny", never "zero", on cpu and on wasm alike', async () => {
+    // Logits ×60: margins of tens, cross-entropy gradients of e^-60-ish; no warning.
+    const counts: Record<string, ReturnType<typeof gradientCheck>> = {};
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initEngine({ force: backend });
+      const { model, dispose } = wrap((z) => tf.mul(z, 60) as tf.Tensor2D);
+      const { xt, yt, dispose: d2 } = tensors(p);
+      counts[backend] = gradientCheck(model, xt, yt);
+      d2();
+      dispose();
+    }
+    await initEngine({ force: 'cpu' });
+    expect(counts.cpu.tiny).toBeGreaterThan(0.2);
+    expect(counts.cpu.exactZero).toBe(0);
+    expect(counts.wasm).toEqual(counts.cpu);
+    const w = maskingWarnings({ zeroGradients: { fraction: counts.cpu.exactZero, points: p.n, lossRounded: counts.cpu.lossRounded, tiny: counts.cpu.tiny } });
+    expect(w.map((x) => x.code)).not.toContain('zero-gradients');
   });
 
   it('fire when gradients mislead: eps = 1 PGD fails, and Square beats PGD', async () => {

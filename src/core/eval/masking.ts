@@ -8,8 +8,16 @@
  *   instead of logits; attacks that apply softmax again see flat, tiny gradients.
  * - random-outputs: the same input gives different outputs; gradients are then noisy and a
  *   single attack run understates what repeated attempts achieve.
- * - zero-gradients: the input gradient is exactly zero on many points; gradient attacks cannot
- *   move there, though the model may still be easy to fool.
+ * - zero-gradients: the input gradient is exactly zero on many points, for the cross-entropy AND
+ *   for the logit margin: the model itself is flat there (thresholds, rounding of the input,
+ *   every ReLU off); gradient attacks cannot move there, though the model may still be easy to
+ *   fool. A gradient that is merely tiny (a confident model: 1e-9 per pixel is common) is not
+ *   zero: the engine's sign is exact, so signed steps still move every such pixel, and no warning
+ *   is given.
+ * - saturated-loss: the cross-entropy gradient is exactly zero in float32 (the softmax of a very
+ *   confident model rounds to 1, so 1 − p is 0) while the margin between logits still has a
+ *   gradient. That is float32 rounding of the loss, not a property of the model: cross-entropy
+ *   attacks stall there, margin-based ones (apgd-dlr, cw-l2, autoattack) do not.
  * - unbounded-not-broken: PGD allowed to change every pixel arbitrarily (eps = 1) does not bring
  *   accuracy down to chance or below; any correct attack must, so the attack is failing.
  * - blackbox-beats-whitebox: a black-box attack (Square), which sees only outputs, breaks at least
@@ -69,19 +77,69 @@ export function checkOutputs(model: Model, x: tf.Tensor4D): OutputCheck {
   return { points: n, repeatDifference: diff / Math.max(1, scale) > 1e-5 ? diff : 0, probabilityLike: prob, logProbabilityLike: logProb };
 }
 
-/** Fraction of points whose cross-entropy input gradient is zero (every entry below 1e-12). */
-export function zeroGradientFraction(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): number {
-  const n = x.shape[0];
-  if (!n) return 0;
+/** float32's machine epsilon: below it the tfjs wasm Sign used to return 0 (see engine/wasm-kernels.ts). */
+export const TINY_GRADIENT = 2 ** -23;
+
+/** What the gradient check measured on a batch (fractions of its points). */
+export interface GradientCheck {
+  points: number;
+  /** Cross-entropy and logit-margin input gradients both exactly zero (or not a number): the model is flat there. */
+  exactZero: number;
+  /** Cross-entropy gradient exactly zero but the margin's is not: float32 rounding of a saturated softmax. */
+  lossRounded: number;
+  /** Cross-entropy gradient not zero but every entry below float32 epsilon (2^-23): tiny, still usable. */
+  tiny: number;
+}
+
+/** Per-point largest |entry| of the input gradient of sum(loss(model(x))). */
+function maxAbsGrad(model: Model, x: tf.Tensor4D, loss: (z: tf.Tensor2D) => tf.Tensor): Float32Array {
   const maxAbs = tf.tidy(() => {
-    const g = tf.grad((xi: tf.Tensor) => tf.sum(crossEntropy(model.forward(xi as tf.Tensor4D, { training: false }), y, 'none')) as tf.Scalar)(x);
+    const g = tf.grad((xi: tf.Tensor) => tf.sum(loss(model.forward(xi as tf.Tensor4D, { training: false }))) as tf.Scalar)(x);
     return tf.max(tf.abs(g), [1, 2, 3]);
   });
-  const m = maxAbs.dataSync();
+  const m = Float32Array.from(maxAbs.dataSync());
   maxAbs.dispose();
-  let zero = 0;
-  for (let i = 0; i < n; i++) if (!(m[i] > 1e-12)) zero++;
-  return zero / n;
+  return m;
+}
+
+/**
+ * Classifies each point by its input gradient: exactly zero (the model is flat: both the
+ * cross-entropy and the margin z_y − max_{k≠y} z_k have a zero gradient), zero for the
+ * cross-entropy only (the loss rounded to a constant in float32), tiny but not zero, or ordinary.
+ * "Zero" means exactly zero: no threshold, so a model is never blamed for a small gradient.
+ */
+export function gradientCheck(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): GradientCheck {
+  const n = x.shape[0];
+  if (!n) return { points: 0, exactZero: 0, lossRounded: 0, tiny: 0 };
+  const ce = maxAbsGrad(model, x, (z) => crossEntropy(z as tf.Tensor2D, y, 'none'));
+  let margin: Float32Array | null = null;
+  if (ce.some((v) => !(v > 0))) {
+    margin = maxAbsGrad(model, x, (z) =>
+      tf.tidy(() => {
+        const k = z.shape[1];
+        const onehot = tf.cast(tf.oneHot(tf.cast(y, 'int32') as tf.Tensor1D, k), 'float32');
+        const zy = tf.sum(tf.mul(z, onehot), 1);
+        // The largest other logit: the true class pushed below every other by a finite offset.
+        const others = tf.max(tf.sub(z, tf.mul(onehot, tf.add(tf.sub(tf.max(z, 1, true), tf.min(z, 1, true)), 1))), 1);
+        return tf.sub(zy, others);
+      }),
+    );
+  }
+  let exactZero = 0;
+  let lossRounded = 0;
+  let tiny = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(ce[i] > 0)) {
+      if (margin && margin[i] > 0) lossRounded++;
+      else exactZero++;
+    } else if (ce[i] < TINY_GRADIENT) tiny++;
+  }
+  return { points: n, exactZero: exactZero / n, lossRounded: lossRounded / n, tiny: tiny / n };
+}
+
+/** Fraction of points whose input gradient is exactly zero for the cross-entropy and the logit margin. */
+export function zeroGradientFraction(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): number {
+  return gradientCheck(model, x, y).exactZero;
 }
 
 /** Accuracy under L-inf PGD with eps = 1 (the whole pixel range): should be at or below chance. */
@@ -125,7 +183,8 @@ export async function squareOnRobust(
 
 export interface MaskingFindings {
   outputs?: OutputCheck;
-  zeroGradients?: { fraction: number; points: number };
+  /** fraction: exactly zero (the model is flat); lossRounded and tiny as in GradientCheck. */
+  zeroGradients?: { fraction: number; points: number; lossRounded?: number; tiny?: number };
   unbounded?: { accuracy: number; points: number; numClasses: number };
   blackBox?: { ran: number; broke: number; count: number; source: string };
 }
@@ -159,8 +218,15 @@ export function maskingWarnings(f: MaskingFindings): MaskingWarning[] {
   if (f.zeroGradients && f.zeroGradients.fraction >= 0.1) {
     out.push({
       code: 'zero-gradients',
-      message: `The input gradient is exactly zero on ${pct(f.zeroGradients.fraction)} of ${f.zeroGradients.points} checked images, so gradient attacks cannot move from there. This usually comes from saturated outputs, rounding or other non-differentiable steps, not from robustness. Check with the Square attack (black-box) and the DLR-based attacks (apgd-dlr, autoattack).`,
+      message: `The input gradient is exactly zero on ${pct(f.zeroGradients.fraction)} of ${f.zeroGradients.points} checked images, for the cross-entropy and for the margin between the logits alike, so gradient attacks cannot move from there. The model is flat around these images (thresholds, rounding of the input or other non-differentiable steps), which is not robustness. Check with the Square attack (black-box), which needs no gradients.`,
       value: f.zeroGradients.fraction,
+    });
+  }
+  if (f.zeroGradients?.lossRounded != null && f.zeroGradients.lossRounded >= 0.1) {
+    out.push({
+      code: 'saturated-loss',
+      message: `The model is so confident on ${pct(f.zeroGradients.lossRounded)} of ${f.zeroGradients.points} checked images that its softmax rounds to exactly 1 in float32, so the cross-entropy gradient is zero there although the model’s own gradient is not. This is rounding of the loss, not robustness: cross-entropy attacks (fgsm, pgd, apgd-ce) stall on these images. Trust the margin-based attacks (apgd-dlr, cw-l2, autoattack) instead.`,
+      value: f.zeroGradients.lossRounded,
     });
   }
   if (f.unbounded) {

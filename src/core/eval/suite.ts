@@ -17,7 +17,7 @@ import type { EvaluationReport } from '../../shared/schemas';
 import { LabError } from '../../shared/errors';
 import { CalibrationAccumulator, ECE_BINS, softmaxTop } from './calibration';
 import { encodePerturbation, encodePixels, GalleryCollector } from './gallery';
-import { checkOutputs, maskingWarnings, squareOnRobust, unboundedAccuracy, zeroGradientFraction, type MaskingFindings } from './masking';
+import { checkOutputs, gradientCheck, maskingWarnings, squareOnRobust, unboundedAccuracy, type MaskingFindings } from './masking';
 
 export interface SuiteOptions {
   attackName: string;
@@ -197,7 +197,8 @@ export class EvaluationSuite {
     try {
       if (this.o.checks.masking) {
         this.findings.outputs = checkOutputs(this.model, xs);
-        this.findings.zeroGradients = { fraction: zeroGradientFraction(this.model, xs, ys), points: m };
+        const g = gradientCheck(this.model, xs, ys);
+        this.findings.zeroGradients = { fraction: g.exactZero, points: m, lossRounded: g.lossRounded, tiny: g.tiny };
         this.checksRun('outputs', 'zero-gradients');
       }
       if (this.o.checks.unbounded) {
@@ -411,7 +412,11 @@ export class EvaluationSuite {
       measurements.repeat_difference = this.findings.outputs.repeatDifference;
       measurements.probability_like = this.findings.outputs.probabilityLike ? 1 : 0;
     }
-    if (this.findings.zeroGradients) measurements.zero_gradient_fraction = this.findings.zeroGradients.fraction;
+    if (this.findings.zeroGradients) {
+      measurements.zero_gradient_fraction = this.findings.zeroGradients.fraction;
+      measurements.loss_rounded_fraction = this.findings.zeroGradients.lossRounded ?? 0;
+      measurements.tiny_gradient_fraction = this.findings.zeroGradients.tiny ?? 0;
+    }
     if (this.findings.unbounded) measurements.eps1_accuracy = this.findings.unbounded.accuracy;
     if (this.findings.blackBox) {
       measurements.blackbox_ran = this.findings.blackBox.ran;

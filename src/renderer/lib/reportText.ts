@@ -76,6 +76,7 @@ export const WARNING_TITLES: Record<string, string> = {
   'probability-outputs': 'The model returns probabilities, not raw scores',
   'random-outputs': 'The model is random at test time',
   'zero-gradients': 'Gradients are zero on many images',
+  'saturated-loss': 'Cross-entropy rounds to a constant on many images',
   'unbounded-not-broken': 'Even an unlimited attack did not break the model',
   'blackbox-beats-whitebox': 'A black-box attack beat the gradient attack',
 };
