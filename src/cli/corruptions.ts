@@ -6,20 +6,9 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { LabError } from '../shared/errors';
 import type { CorruptSpecInput, DatasetInfo, EvaluationInfo, RecipeInput, RunInfo } from '../shared/schemas';
-import type { Lab } from '../core/service';
+import { pct, type CliHelpers } from './helpers';
 
-export interface CliHelpers<G> {
-  g: () => G;
-  withLab: <T>(g: G, fn: (lab: Lab) => Promise<T>) => Promise<T>;
-  follow: (lab: Lab, run: RunInfo, g: G) => Promise<RunInfo>;
-  out: (g: G, json: Record<string, unknown>, human: string | (() => void)) => void;
-  table: (rows: Record<string, unknown>[], cols: string[]) => string;
-  num: (name: string, integer?: boolean) => (v: string) => number;
-}
-
-function pct(x: number | null | undefined): string {
-  return x == null || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(2)} %`;
-}
+export type { CliHelpers };
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
