@@ -178,7 +178,7 @@ describe('broken .npy files are bad_file errors', () => {
     ['header not a dict', rawNpy("['<i4', False, (1,)]"), /not a dictionary/],
     ['header garbage', rawNpy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), "), /header is not readable/],
     ['missing shape', rawNpy("{'descr': '<i4', 'fortran_order': False}"), /no 'shape' entry/],
-    ['negative dim', rawNpy("{'descr': '<i4', 'fortran_order': False, 'shape': (-1,), }"), /shape .* not valid/],
+    ['negative dim', rawNpy("{'descr': '<i4', 'fortran_order': False, 'shape': (-1,), }"), /shape in the header is not a tuple of whole numbers/],
     ['complex dtype', rawNpy("{'descr': '<c16', 'fortran_order': False, 'shape': (0,), }"), /'<c16' is not supported/],
     ['structured dtype', rawNpy("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (0,), }"), /structured/],
     ['fortran order', rawNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", new Uint8Array(16)), /Fortran order/],

@@ -283,20 +283,82 @@ export interface ImportIdxRequest {
   trainLabels?: string;
   testImages?: string;
   testLabels?: string;
+  /** The number of classes, when the person states it (CLI --num-classes): labels must be below it. */
+  numClasses?: number;
+  /** The person confirmed the class count inferred from the labels (the import form's checkbox). */
+  confirmClasses?: boolean;
+}
+
+/** More classes than this, inferred from labels alone, need the person's confirmation. */
+export const UNCONFIRMED_MAX_CLASSES = 100;
+
+/**
+ * The class count of imported splits. Inferred as largest label + 1, unless that looks like a
+ * mistake (more than UNCONFIRMED_MAX_CLASSES classes, or classes with no example in between,
+ * e.g. a stray 255 in MNIST labels): then the person must state the count (`numClasses`) or
+ * confirm the inferred one (`confirmClasses`). A stated count must exceed every label.
+ */
+export function decideNumClasses(
+  splits: { train?: SplitArrays; test?: SplitArrays },
+  opts: { numClasses?: number; confirmClasses?: boolean } = {},
+): number {
+  let inferred = 0;
+  for (const k of SPLITS) {
+    const s = splits[k];
+    if (s) inferred = Math.max(inferred, validateSplit(s, `The ${k} split`).numClasses);
+  }
+  if (opts.numClasses !== undefined) {
+    if (!Number.isSafeInteger(opts.numClasses) || opts.numClasses < 1 || opts.numClasses > MAX_CLASSES) {
+      throw new LabError('bad_input', `The number of classes must be a whole number from 1 to ${MAX_CLASSES}, got ${opts.numClasses}.`);
+    }
+    if (opts.numClasses < inferred) {
+      throw new LabError(
+        'bad_input',
+        `The labels go up to ${inferred - 1}, so there are at least ${inferred} classes, but ${opts.numClasses} were stated; check the labels file or the number of classes.`,
+      );
+    }
+    return opts.numClasses;
+  }
+  if (opts.confirmClasses) return inferred;
+  const seen = new Uint8Array(inferred);
+  for (const k of SPLITS) {
+    const s = splits[k];
+    if (s) for (let i = 0; i < s.labels.length; i++) seen[s.labels[i]!] = 1;
+  }
+  let empty = 0;
+  let firstEmpty = -1;
+  for (let c = 0; c < inferred; c++) {
+    if (!seen[c]) {
+      empty++;
+      if (firstEmpty < 0) firstEmpty = c;
+    }
+  }
+  if (inferred > UNCONFIRMED_MAX_CLASSES || empty > 0) {
+    const why =
+      empty > 0
+        ? `${empty} of them with no example (the first is class ${firstEmpty})`
+        : `more than ${UNCONFIRMED_MAX_CLASSES}`;
+    throw new LabError(
+      'bad_input',
+      `The largest label is ${inferred - 1}, which makes ${inferred} classes, ${why}; ` +
+        `if that is right, state the number of classes (--num-classes ${inferred}, or confirm it in the import form), otherwise check the labels file.`,
+    );
+  }
+  return inferred;
 }
 
 /**
  * Reads IDX files for the train and/or test split (nothing is written) and checks that both
- * splits have the same image size. numClasses = largest label over both splits + 1.
+ * splits have the same image size. numClasses: see decideNumClasses.
  */
-export function importIdx(req: ImportIdxRequest): {
+export async function importIdx(req: ImportIdxRequest): Promise<{
   train?: SplitArrays;
   test?: SplitArrays;
   height: number;
   width: number;
   channels: number;
   numClasses: number;
-} {
+}> {
   const out: { train?: SplitArrays; test?: SplitArrays } = {};
   for (const k of SPLITS) {
     const images = k === 'train' ? req.trainImages : req.testImages;
@@ -304,7 +366,11 @@ export function importIdx(req: ImportIdxRequest): {
     if (!!images !== !!labels) {
       throw new LabError('bad_input', `Give both the ${k} images and the ${k} labels file, or neither.`);
     }
-    if (images && labels) out[k] = readIdxImagesAndLabels(images, labels, k);
+  }
+  for (const k of SPLITS) {
+    const images = k === 'train' ? req.trainImages : req.testImages;
+    const labels = k === 'train' ? req.trainLabels : req.testLabels;
+    if (images && labels) out[k] = await readIdxImagesAndLabels(images, labels, k);
   }
   const first = out.train ?? out.test;
   if (!first) {
@@ -316,10 +382,6 @@ export function importIdx(req: ImportIdxRequest): {
       `Train images are ${out.train.height}×${out.train.width} but test images are ${out.test.height}×${out.test.width}; both splits must have the same image size.`,
     );
   }
-  let numClasses = 0;
-  for (const k of SPLITS) {
-    const s = out[k];
-    if (s) numClasses = Math.max(numClasses, validateSplit(s, `The ${k} split`).numClasses);
-  }
+  const numClasses = decideNumClasses(out, req);
   return { ...out, height: first.height, width: first.width, channels: first.channels, numClasses };
 }

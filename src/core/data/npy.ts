@@ -10,7 +10,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { LabError } from '../../shared/errors';
-import { readFileChecked } from './fsutil';
+import { checkUnderCap, fileErrorFor, openRegularFile, readAt } from './fsutil';
 
 export type NpyDtype = 'uint8' | 'int32' | 'float32' | 'int64' | 'float64';
 export type NpyData = Uint8Array | Int32Array | Float32Array | BigInt64Array | Float64Array;
@@ -220,14 +220,33 @@ function makeTyped(dtype: NpyDtype, buffer: ArrayBufferLike, byteOffset: number,
   }
 }
 
+/** Where a .npy file's data is and what it holds, from its header. */
+interface NpyLayout {
+  dtype: NpyDtype;
+  /** numpy's type chars after the byte order (u1, b1, i4, ...). */
+  code: string;
+  order: string;
+  shape: number[];
+  count: number;
+  itemsize: number;
+  dataStart: number;
+  /** Data bytes the shape needs. */
+  expected: number;
+}
+
+/** numpy itself refuses headers over 10000 bytes by default; anything past 1 MiB is not a .npy header. */
+const MAX_NPY_HEADER = 1024 * 1024;
+
+/** A dtype string safe to repeat in a message (it is short and looks like one); else a neutral word. */
+function quoteDescr(descr: string): string {
+  return /^[<>|=]?[a-zA-Z][0-9]{0,2}$/.test(descr) ? `'${descr}'` : 'of this kind';
+}
+
 /**
- * Decodes a .npy file held in memory. Reads v1.0, v2.0 and v3.0 headers; dtypes '|u1', '<i4',
- * '<f4', '<i8', '<f8' (big-endian variants are byte-swapped) and '|b1' (read as uint8 0/1);
- * C order only (Fortran order is accepted when it means the same layout, i.e. at most one
- * dimension larger than 1). The returned data is a view on `buf` when it is aligned for its
- * type, else a copy. Every problem is a LabError('bad_file', `${what}: ...`).
+ * Reads a .npy header. `buf` holds at least the header (or all there is); `total` is the file's
+ * size, so that the data's size can be checked before the data is read.
  */
-export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
+function npyLayout(buf: Uint8Array, total: number, what: string): NpyLayout {
   const bad = (msg: string): LabError => new LabError('bad_file', `${what}: ${msg}`);
   if (buf.length < 10 || MAGIC.some((b, k) => buf[k] !== b)) {
     throw bad('this is not a .npy file (it does not start with "\\x93NUMPY"); save arrays with numpy.save.');
@@ -247,9 +266,13 @@ export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
     throw bad(`.npy format version ${major}.${minor} is not supported (only 1.0, 2.0 and 3.0); save it with numpy.save.`);
   }
   const dataStart = headerStart + headerLen;
-  if (dataStart > buf.length) {
-    throw bad(`the file is truncated inside its header (the header needs ${dataStart} bytes, the file has ${buf.length}); save it again.`);
+  if (dataStart > total) {
+    throw bad(`the file is truncated inside its header (the header needs ${dataStart} bytes, the file has ${total}); save it again.`);
   }
+  if (headerLen > MAX_NPY_HEADER) {
+    throw bad(`the header claims ${headerLen} bytes, far more than a .npy header uses; the file is broken.`);
+  }
+  if (dataStart > buf.length) throw new Error('Internal error: npyLayout was given less than the header.');
   const headerBytes = buf.subarray(headerStart, dataStart);
   const headerText =
     major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : Buffer.from(headerBytes).toString('latin1');
@@ -271,14 +294,14 @@ export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
   if (typeof descr !== 'string') {
     throw bad('structured (record) arrays are not supported; save a plain numeric array.');
   }
-  const order = descr[0];
+  const order = descr[0] ?? '';
   const code = descr.slice(1);
-  const dtype = READABLE[code];
+  const dtype = Object.prototype.hasOwnProperty.call(READABLE, code) ? READABLE[code] : undefined;
   if (!dtype || !(order === '<' || order === '>' || order === '|' || order === '=')) {
-    throw bad(`array type '${descr}' is not supported; convert it with .astype(numpy.uint8), int32, float32, int64 or float64 first.`);
+    throw bad(`array type ${quoteDescr(descr)} is not supported; convert it with .astype(numpy.uint8), int32, float32, int64 or float64 first.`);
   }
   if (!Array.isArray(shapeV) || shapeV.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-    throw bad(`the shape ${JSON.stringify(shapeV)} in the header is not valid; save it again with numpy.save.`);
+    throw bad('the shape in the header is not a tuple of whole numbers; save it again with numpy.save.');
   }
   const shape = shapeV as number[];
   if (typeof fortran !== 'boolean') throw bad("the header's 'fortran_order' is not True or False; save it again.");
@@ -288,18 +311,29 @@ export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
   const count = shape.reduce((p, d) => p * d, 1);
   const itemsize = code === 'u1' || code === 'b1' ? 1 : ITEMSIZE[dtype];
   const expected = count * itemsize;
-  const actual = buf.length - dataStart;
+  const actual = total - dataStart;
   if (actual < expected) {
     throw bad(
-      `the file is truncated: shape [${shape.join(', ')}] of '${descr}' needs ${expected} data bytes but only ${actual} are present; copy or save it again.`,
+      `the file is truncated: shape [${shape.join(', ')}] of ${quoteDescr(descr)} needs ${expected} data bytes but only ${actual} are present; copy or save it again.`,
     );
   }
   if (actual > expected) {
     throw bad(
-      `the file has ${actual - expected} unexpected bytes after the data (shape [${shape.join(', ')}] of '${descr}' needs ${expected}, found ${actual}); save it again.`,
+      `the file has ${actual - expected} unexpected bytes after the data (shape [${shape.join(', ')}] of ${quoteDescr(descr)} needs ${expected}, found ${actual}); save it again.`,
     );
   }
+  return { dtype, code, order, shape: [...shape], count, itemsize, dataStart, expected };
+}
 
+/**
+ * Decodes a .npy file held in memory. Reads v1.0, v2.0 and v3.0 headers; dtypes '|u1', '<i4',
+ * '<f4', '<i8', '<f8' (big-endian variants are byte-swapped) and '|b1' (read as uint8 0/1);
+ * C order only (Fortran order is accepted when it means the same layout, i.e. at most one
+ * dimension larger than 1). The returned data is a view on `buf` when it is aligned for its
+ * type, else a copy. Every problem is a LabError('bad_file', `${what}: ...`).
+ */
+export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
+  const { dtype, code, order, shape, count, itemsize, dataStart, expected } = npyLayout(buf, buf.length, what);
   const fileLE = order === '<' || order === '|' || (order === '=' && HOST_LE);
   const needSwap = itemsize > 1 && fileLE !== HOST_LE;
   const absOffset = buf.byteOffset + dataStart;
@@ -317,7 +351,7 @@ export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
     if (needSwap) swapBytes(copy, itemsize);
     data = makeTyped(dtype, copy.buffer, 0, count);
   }
-  return { dtype, shape: [...shape], data };
+  return { dtype, shape, data };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +406,31 @@ export function writeNpyAtomic(path: string, a: NpyArray): void {
   writeChunksAtomic(path, encodeParts(a));
 }
 
-/** Reads and decodes a .npy file; errors name the file (`what`, default `File "<path>"`). */
+/**
+ * Reads and decodes a .npy file; errors name the file (`what`, default `File "<path>"`). Only
+ * regular files; the header is read first and the file must have exactly the size it declares
+ * (at most the global cap) before its data is read.
+ */
 export function readNpy(path: string, what = `File "${path}"`): NpyArray {
-  return decodeNpy(readFileChecked(path, what), what);
+  const { fd, size } = openRegularFile(path, what);
+  try {
+    const start = readAt(fd, 0, Math.min(size, 12));
+    let prefix = start;
+    if (start.length >= 10 && MAGIC.every((b, k) => start[k] === b)) {
+      const major = start[6]!;
+      const headerLen =
+        major === 1 ? start[8]! | (start[9]! << 8) : start.length >= 12 ? (start[8]! | (start[9]! << 8) | (start[10]! << 16)) + start[11]! * 0x1000000 : 0;
+      const dataStart = (major === 1 ? 10 : 12) + headerLen;
+      if (dataStart <= size && headerLen <= MAX_NPY_HEADER) prefix = readAt(fd, 0, dataStart);
+    }
+    // Every header problem, and a size that differs from what the header declares, is refused
+    // here, before the data is read.
+    const layout = npyLayout(prefix, size, what);
+    checkUnderCap(layout.dataStart + layout.expected, what);
+    return decodeNpy(readAt(fd, 0, size), what);
+  } catch (err) {
+    throw fileErrorFor(err, what) ?? err;
+  } finally {
+    closeSync(fd);
+  }
 }
