@@ -15,7 +15,7 @@ import './job-kinds';
 import { getJobKind } from './jobs/registry';
 import { initEngine } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
-import { modelFromSafetensors } from './models/safetensors';
+import { modelFromSafetensors, readSafetensorsFile } from './models/safetensors';
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
 import { recognizeLabels } from './data/known-datasets';
@@ -186,7 +186,6 @@ export class Lab {
     listModels: () => this.store.listModels().map(modelInfo),
     importModel: (req) => {
       const file = path.resolve(req.file);
-      if (!fs.existsSync(file)) throw new LabError('not_found', `File "${req.file}" not found.`);
       getArchitecture(req.arch);
       let input = req.inputShape ? { height: req.inputShape[0], width: req.inputShape[1], channels: req.inputShape[2] } : undefined;
       let datasetId: string | null = null;
@@ -195,7 +194,7 @@ export class Lab {
         datasetId = ds.id;
         input ??= { height: ds.height, width: ds.width, channels: ds.channels };
       }
-      const model = modelFromSafetensors(fs.readFileSync(file), req.arch, input ? { input } : {});
+      const model = modelFromSafetensors(readSafetensorsFile(file, `Model file "${req.file}"`), req.arch, input ? { input } : {});
       try {
         return modelInfo(saveModel(this.store, model, { name: req.name, source: 'imported', datasetId, runId: null }));
       } finally {
@@ -295,11 +294,11 @@ export class Lab {
     return info;
   }
 
-  private importDataset(req: ApiParsed<'importDataset'>): DatasetInfo {
+  private async importDataset(req: ApiParsed<'importDataset'>): Promise<DatasetInfo> {
     if (this.store.findDatasetByName(req.name)) {
       throw new LabError('conflict', `A dataset named "${req.name}" already exists; choose another name.`);
     }
-    const imported = importIdx(req);
+    const imported = await importIdx(req);
     const numClasses = imported.numClasses;
     if (req.classNames && req.classNames.length < numClasses) {
       throw new LabError('bad_input', `The files have ${numClasses} classes but only ${req.classNames.length} class names were given.`);

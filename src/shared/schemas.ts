@@ -532,6 +532,10 @@ export const ImportDatasetRequestSchema = z
     testImages: z.string().optional(),
     testLabels: z.string().optional(),
     classNames: z.array(z.string()).optional(),
+    /** The number of classes, stated by the person (CLI --num-classes); labels must be below it. */
+    numClasses: z.number().int().min(1).max(100_000).optional(),
+    /** Accept the class count inferred from the labels when it looks unusual (over 100, or empty classes). */
+    confirmClasses: z.boolean().optional(),
   })
   .refine((r) => !!r.trainImages === !!r.trainLabels, {
     message: 'Give both the train images and the train labels file, or neither.',
