@@ -13,9 +13,7 @@
  * Runs in: Node (core).
  */
 import fs from 'node:fs';
-import fs from 'node:fs';
 import { LabError } from '../../shared/errors';
-import { checkUnderCap, fileErrorFor, openRegularFile, readAt } from '../data/fsutil';
 import { checkUnderCap, fileErrorFor, openRegularFile, readAt } from '../data/fsutil';
 import { formatInput, type InputShape } from './architecture';
 import { Model, type TorchTensor } from './model';
@@ -118,76 +116,6 @@ function decodeFloats(dtype: string, view: DataView, begin: number, count: numbe
     }
   }
   return out;
-}
-
-/**
- * The header's JSON, from the start of a file of `total` bytes (`start` holds at least its first
- * 8 + header-length bytes when that fits the file). Messages never quote the file's bytes: a
- * length field that cannot be right is not repeated, and JSON errors give only a position.
- */
-function parseHeader(start: Uint8Array, total: number): unknown {
-  if (total < 8) {
-    throw bad(`The file is too short to be a safetensors file (${total} bytes; the header length alone takes 8). Choose a complete .safetensors file.`);
-  }
-  const headerLen = new DataView(start.buffer, start.byteOffset, 8).getBigUint64(0, true);
-  if (headerLen > BigInt(total - 8)) {
-    throw bad(
-      `The safetensors header length field asks for more bytes than the file has (${total - 8} after the length field); the file is truncated or not a safetensors file.`,
-    );
-  }
-  const n = Number(headerLen);
-  if (n > MAX_HEADER) throw bad('The safetensors header length field asks for more than the 100 MB the format allows; the file is broken or not a safetensors file.');
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(start.subarray(8, 8 + n));
-  } catch {
-    throw bad('The safetensors header is not UTF-8 text; the file is broken or not a safetensors file.');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    const at = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-    throw bad(`The safetensors header is not valid JSON${at ? ` (at byte ${at})` : ''}; the file is broken or not a safetensors file.`);
-  }
-}
-
-/**
- * Reads a safetensors file a person pointed at, with a bound: only regular files, at most the
- * global cap, and its size must be exactly what its header's tensors cover (checked from the
- * header before the tensor data is read). Then `decodeSafetensors` checks everything else.
- */
-export function readSafetensorsFile(path: string, what: string): Buffer {
-  const { fd, size } = openRegularFile(path, what);
-  try {
-    const prefixLen = Math.min(size, 8);
-    let start = readAt(fd, 0, prefixLen);
-    if (size >= 8) {
-      const n = start.readBigUInt64LE(0);
-      if (n <= BigInt(Math.min(size - 8, MAX_HEADER))) start = readAt(fd, 0, 8 + Number(n));
-    }
-    const header = parseHeader(start, size);
-    if (header && typeof header === 'object' && !Array.isArray(header)) {
-      let end = 0;
-      for (const [name, e] of Object.entries(header as Record<string, unknown>)) {
-        if (name === '__metadata__' || !e || typeof e !== 'object') continue;
-        const o = (e as { data_offsets?: unknown }).data_offsets;
-        if (Array.isArray(o) && o.length === 2 && Number.isSafeInteger(o[1]) && (o[1] as number) > end) end = o[1] as number;
-      }
-      const dataLen = size - start.length;
-      if (end > dataLen) {
-        throw bad(`${what} is truncated: its header describes ${end} bytes of tensor data but the file holds only ${dataLen}; copy or save it again.`);
-      }
-      if (end < dataLen) {
-        throw bad(`${what} has ${dataLen - end} bytes after the last tensor that no tensor accounts for; the file is broken.`);
-      }
-    }
-    checkUnderCap(size, what);
-    return readAt(fd, 0, size);
-  } catch (err) {
-    throw fileErrorFor(err, what) ?? err;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /**
