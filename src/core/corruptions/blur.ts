@@ -91,11 +91,23 @@ export const gaussianBlur: ImageCorruption = {
 /**
  * Frosted-glass blur: blur, quantise to 8 bits, swap each pixel with a random neighbour up to
  * `delta` away (bottom-right to top-left, `iterations` times), blur again. With `swapChance` < 1
- * (MNIST-C) each swap happens only with that probability.
+ * (MNIST-C) each swap happens only with that probability. `axes: 'vertical'` blurs along the
+ * image's height only (each column on its own), which is what the MNIST-C code does to a grey
+ * H×W image: skimage's `gaussian(x, sigma, multichannel=True)` takes the last axis (the width)
+ * for colour channels and blurs the first axis alone.
  */
-export function glassBlurImage(img: FloatImage, sigma: number, delta: number, iterations: number, rng: Rng, swapChance = 1): FloatImage {
+export function glassBlurImage(
+  img: FloatImage,
+  sigma: number,
+  delta: number,
+  iterations: number,
+  rng: Rng,
+  swapChance = 1,
+  axes: 'both' | 'vertical' = 'both',
+): FloatImage {
   const { height: h, width: w, channels: c } = img;
-  const blurred = mapPlanes(img, (p) => gaussianBlurPlane(p, h, w, sigma, { mode: 'nearest' }));
+  const blur = (p: Float32Array) => (axes === 'vertical' ? gaussianBlurPlane(p, h, w, sigma, { mode: 'nearest', axes: 'vertical' }) : gaussianBlurPlane(p, h, w, sigma, { mode: 'nearest' }));
+  const blurred = mapPlanes(img, blur);
   const d = blurred.data;
   for (let i = 0; i < d.length; i++) d[i] = Math.floor(Math.min(1, Math.max(0, d[i])) * 255) / 255;
   for (let it = 0; it < iterations; it++) {
@@ -117,7 +129,7 @@ export function glassBlurImage(img: FloatImage, sigma: number, delta: number, it
       }
     }
   }
-  return mapPlanes(blurred, (p) => gaussianBlurPlane(p, h, w, sigma, { mode: 'nearest' }));
+  return mapPlanes(blurred, blur);
 }
 
 export const glassBlur: ImageCorruption = {

@@ -96,12 +96,22 @@ export function convolve1d(src: Float32Array, h: number, w: number, kernel: Arra
   return out;
 }
 
-/** Gaussian blur of one plane (scipy.ndimage.gaussian_filter semantics). sigma 0 returns a copy. */
-export function gaussianBlurPlane(src: Float32Array, h: number, w: number, sigma: number, opts: { mode?: BorderMode; truncate?: number } = {}): Float32Array {
+/**
+ * Gaussian blur of one plane (scipy.ndimage.gaussian_filter semantics). sigma 0 returns a copy.
+ * `axes: 'vertical'` blurs along the height only (scipy's sigma = (σ, 0)).
+ */
+export function gaussianBlurPlane(
+  src: Float32Array,
+  h: number,
+  w: number,
+  sigma: number,
+  opts: { mode?: BorderMode; truncate?: number; axes?: 'both' | 'vertical' } = {},
+): Float32Array {
   if (!(sigma > 0)) return new Float32Array(src);
   const k = gaussianKernel1d(sigma, opts.truncate ?? 4);
   const mode = opts.mode ?? 'nearest';
-  return convolve1d(convolve1d(src, h, w, k, 0, mode), h, w, k, 1, mode);
+  const vertical = convolve1d(src, h, w, k, 0, mode);
+  return opts.axes === 'vertical' ? vertical : convolve1d(vertical, h, w, k, 1, mode);
 }
 
 /** 2-D correlation with a kernel (kh×kw, row-major) anchored at its centre, like OpenCV's filter2D. */

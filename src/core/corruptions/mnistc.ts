@@ -131,7 +131,8 @@ export const mnistcGlassBlur: ImageCorruption = {
   kind: 'image',
   name: `${SHORT}glass_blur`,
   title: 'MNIST-C: glass blur',
-  description: 'Frosted-glass blur with the ImageNet-C settings, where each pixel swap happens with probability ½; MNIST-C uses severity 1.',
+  description:
+    'Frosted-glass blur with the ImageNet-C settings, where each pixel swap happens with probability ½; MNIST-C uses severity 1. As in the MNIST-C code, a grey image is blurred along its height only (vertical streaks that keep horizontal detail); colour images are blurred in both directions, as ImageNet-C glass_blur.',
   family: 'blur',
   suite: 'mnist-c',
   defaultSeverity: 1,
@@ -139,7 +140,10 @@ export const mnistcGlassBlur: ImageCorruption = {
   params: [],
   apply(img, severity, _params, rng) {
     const [sigma, delta, iterations] = level(GLASS_BLUR.large, severity);
-    return glassBlurImage(img, sigma, delta, iterations, rng, 0.5);
+    // MNIST-C applies skimage's gaussian(..., multichannel=True) to an H×W array: the width is
+    // taken for channels, so only the height is blurred. Grey images follow it; colour images
+    // (which MNIST-C never had) keep the two-axis blur.
+    return glassBlurImage(img, sigma, delta, iterations, rng, 0.5, img.channels === 1 ? 'vertical' : 'both');
   },
 };
 
