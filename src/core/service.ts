@@ -20,6 +20,7 @@ import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
 import { recognizeLabels } from './data/known-datasets';
 import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
+import { deleteItem, dependentsOf, modelWeightsFile, purgeTrash, renameDataset, renameModel, restoreDeleted, setClassNames, UNDO_SECONDS } from './manage';
 import { benchmarkToCsv, benchmarkToHtml } from './eval/benchmark-report';
 import { benchmarkContext, readBenchmark } from '../shared/benchmark-text';
 import { listMethods } from './training/methods/registry';
@@ -105,6 +106,7 @@ export class Lab {
       lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode };
       recoverInterruptedRuns(store);
       lab.ensureBuiltins();
+      purgeTrash(store);
     } catch (err) {
       store.close();
       throw err;
@@ -115,9 +117,49 @@ export class Lab {
   onEvent(listener: (e: LabEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+    this.watchCatalog();
   }
 
   private emit(e: LabEvent): void {
+  private catalogTimer: ReturnType<typeof setInterval> | null = null;
+  private catalogSig = '';
+
+  /**
+   * While anyone listens, looks every 1.5 s whether datasets, models or runs changed — made by
+   * this process, a worker, another tab or the CLI on the same lab folder — and emits one
+   * 'catalog' event when they did, so every list can update without a reload. The query reads
+   * only names and counts (small tables), not metrics.
+   */
+  private watchCatalog(): void {
+    if (this.catalogTimer) return;
+    const sig = () =>
+      JSON.stringify(
+        this.store.db
+          .prepare(
+            `SELECT (SELECT group_concat(id || ':' || name || ':' || class_names, '|') FROM datasets) AS d,
+                    (SELECT group_concat(id || ':' || name, '|') FROM models) AS m,
+                    (SELECT count(*) || ':' || ifnull(max(created_at), '') FROM runs) AS r,
+                    (SELECT count(*) FROM runs WHERE status IN ('queued', 'running')) AS a,
+                    (SELECT count(*) FROM evaluations) AS e`,
+          )
+          .get(),
+      );
+    this.catalogSig = sig();
+    this.catalogTimer = setInterval(() => {
+      if (!this.listeners.size || !this.store.db.open) return;
+      try {
+        const now = sig();
+        if (now !== this.catalogSig) {
+          this.catalogSig = now;
+          this.emit({ type: 'catalog' });
+        }
+      } catch {
+        /* a busy or closing database: try again next time */
+      }
+    }, 1500);
+    this.catalogTimer.unref?.();
+  }
+
     for (const l of this.listeners) {
       try {
         l(e);
@@ -154,6 +196,8 @@ export class Lab {
 
   async close(): Promise<void> {
     await this.queue.close();
+    if (this.catalogTimer) clearInterval(this.catalogTimer);
+    this.catalogTimer = null;
     this.store.close();
     this.listeners.clear();
   }
@@ -268,6 +312,38 @@ export class Lab {
     regenerateDataset: (req) => this.submitJob(regenerateSpec(this.store, req)),
   };
 
+    updateDataset: (req) => {
+      if (req.name !== undefined) renameDataset(this.store, req.dataset, req.name);
+      if (req.classNames !== undefined) setClassNames(this.store, req.name ?? req.dataset, req.classNames);
+      this.emit({ type: 'catalog' });
+      return publicDataset(this.store.getDataset(req.name ?? req.dataset));
+    },
+    updateModel: (req) => {
+      const id = this.store.getModel(req.model).id;
+      renameModel(this.store, id, req.name);
+      this.emit({ type: 'catalog' });
+      return modelInfo(this.store.getModel(id));
+    },
+    listDependents: (req) => dependentsOf(this.store, req.kind, req.id),
+    deleteItem: (req) => {
+      const out = deleteItem(this.store, req.kind, req.id);
+      this.emit({ type: 'catalog' });
+      // Remove it for good once the undo time is over (also done at the next start).
+      setTimeout(() => {
+        try {
+          purgeTrash(this.store);
+        } catch {
+          /* the lab may be closed by then */
+        }
+      }, UNDO_SECONDS * 1000 + 1000).unref?.();
+      return out;
+    },
+    undoDelete: (req) => {
+      const out = restoreDeleted(this.store, req.undoToken);
+      this.emit({ type: 'catalog' });
+      return out;
+    },
+    exportModelWeights: (req) => modelWeightsFile(this.store, req.model),
   /**
    * Checks a job spec with its kind's rules (the same ones the worker relies on), records the run
    * with the complete spec, and queues it.

@@ -35,6 +35,12 @@ const API_METHODS = [
   'previewCorruption',
   'submitCorrupt',
   'regenerateDataset',
+  'updateDataset',
+  'updateModel',
+  'listDependents',
+  'deleteItem',
+  'undoDelete',
+  'exportModelWeights',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

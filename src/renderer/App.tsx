@@ -15,6 +15,7 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useRef } from 'react';
 import { lab } from './api/client';
 import { StatusBar } from './components/StatusBar';
+import { QuickTourFollower, showWelcome } from './components/help/Welcome';
 import { useLabEvents } from './lib/hooks';
 import { href, useRoute } from './lib/route';
 import { CorruptionsPage } from './pages/CorruptionsPage';
@@ -156,7 +157,16 @@ export function App() {
               </Text>
             )}
           </Group>
-          <ThemeToggle />
+          <Group gap="xs" wrap="nowrap">
+            <Tooltip label="What to do first, and the quick tour" withArrow>
+              <ActionIcon variant="default" size="lg" onClick={showWelcome} aria-label="Help: getting started" data-testid="help-button">
+                <Text fw={700} component="span" aria-hidden>
+                  ?
+                </Text>
+              </ActionIcon>
+            </Tooltip>
+            <ThemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Sections">
@@ -182,6 +192,7 @@ export function App() {
         <StatusBar />
       </AppShell.Footer>
       <RunNotifier />
+      <QuickTourFollower />
     </AppShell>
   );
 }

@@ -18,6 +18,13 @@ import {
   SamplesRequestSchema,
   TrainSpecSchema,
   UpdateRunRequestSchema,
+  UpdateDatasetRequestSchema,
+  UpdateModelRequestSchema,
+  ItemRefSchema,
+  UndoDeleteRequestSchema,
+  ModelRefSchema,
+  type DeletedItem,
+  type Dependents,
   type ArchitectureInfo,
   type CorruptionInfo,
   type CorruptionPreview,
@@ -91,6 +98,18 @@ export type ApiParsed<M extends ApiMethod> = z.output<(typeof API_INPUTS)[M]>;
 
 /** What a client sees: every call is async and takes the unparsed input. */
 export type LabApi = {
+  /** Rename a dataset or give its classes names (refused for the built-in ones' names). */
+  updateDataset: UpdateDatasetRequestSchema,
+  /** Rename a model. */
+  updateModel: UpdateModelRequestSchema,
+  /** What names a dataset or model (runs, models, datasets, evaluations), shown before deleting it. */
+  listDependents: ItemRefSchema,
+  /** Delete a dataset or model that nothing needs; refused (with what needs it) otherwise; undoable for a short time. */
+  deleteItem: ItemRefSchema,
+  /** Undo a delete while its token is valid. */
+  undoDelete: UndoDeleteRequestSchema,
+  /** A model's weights as a safetensors file (base64). */
+  exportModelWeights: ModelRefSchema,
   [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutputs[M]>;
 };
 
@@ -128,6 +147,12 @@ export interface PickFilesOptions {
  * resolves to an Envelope), plus events and the native file picker. Nothing else.
  */
 export type PreloadLab = {
+  updateDataset: DatasetInfo;
+  updateModel: ModelInfo;
+  listDependents: Dependents;
+  deleteItem: DeletedItem;
+  undoDelete: { kind: 'dataset' | 'model'; id: string; name: string };
+  exportModelWeights: ExportedFile;
   [M in ApiMethod]: (input: ApiInput<M>) => Promise<Envelope<ApiOutputs[M]>>;
 } & {
   onEvent(cb: (event: import('./schemas').LabEvent) => void): () => void;

@@ -429,10 +429,11 @@ export type ExportEvaluationRequest = z.input<typeof ExportEvaluationRequestSche
 
 export interface ExportedFile {
   filename: string;
-  /** UTF-8 text of the file. */
+  /** UTF-8 text of the file, or its bytes in base64 when `encoding` is 'base64'. */
   content: string;
   mimeType: string;
 }
+  encoding?: 'base64';
 
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow' (tfjs-node or tfjs-node-gpu), 'wasm' or 'cpu'. */
@@ -638,4 +639,49 @@ export interface MetricEvent {
   time: number;
 }
 
-export type LabEvent = ProgressEvent | RunStatusEvent | MetricEvent;
+/** Datasets, models or runs were made, renamed or deleted (by this process or another one). */
+export interface CatalogEvent {
+  type: 'catalog';
+}
+
+export type LabEvent = ProgressEvent | RunStatusEvent | MetricEvent | CatalogEvent;
+
+// ---------------------------------------------------------------------------------------------
+// Managing datasets and models: rename, what depends on them, delete with undo, download.
+// ---------------------------------------------------------------------------------------------
+const newName = z.string().trim().min(1, 'Give a name.').max(120, 'Names are at most 120 characters.');
+export const UpdateDatasetRequestSchema = z.object({
+  dataset: idOrName,
+  name: newName.optional(),
+  /** One name per class, in label order. */
+  classNames: z.array(z.string().trim().min(1, 'Class names must not be empty.').max(60)).min(1).max(1000).optional(),
+});
+export const UpdateModelRequestSchema = z.object({ model: idOrName, name: newName });
+export const ItemRefSchema = z.object({ kind: z.enum(['dataset', 'model']), id: idOrName });
+export const UndoDeleteRequestSchema = z.object({ undoToken: z.string().min(1) });
+export const ModelRefSchema = z.object({ model: idOrName });
+
+/** Something that names a dataset or model; `blocks` when it would lose what it needs. */
+export interface Dependent {
+  kind: 'run' | 'model' | 'dataset' | 'evaluation' | (string & {});
+  id: string;
+  name: string;
+  /** What it does with the item, e.g. "was trained on it". */
+  how: string;
+  blocks: boolean;
+}
+
+export interface Dependents {
+  id: string;
+  name: string;
+  dependents: Dependent[];
+}
+
+export interface DeletedItem {
+  kind: 'dataset' | 'model';
+  id: string;
+  name: string;
+  undoToken: string;
+  /** ISO time until which restoreDeleted works. */
+  undoUntil: string;
+}

@@ -154,3 +154,29 @@ describe('known datasets get class names on import', async () => {
     expect(recognizeLabels([undefined])).toBeNull();
   });
 });
+
+describe('errors in the person’s terms', async () => {
+  const { explainError } = await import('../../src/renderer/lib/explainError');
+  const { parseIdx } = await import('../../src/core/data/idx');
+  it('names the file the person chose and the field, and folds the hex bytes and the upload path away', () => {
+    const path = '/home/u/.config/robustness-lab/lab/uploads/5f0c9a1e2b3d4c5e6f708192/holiday.jpg';
+    let message = '';
+    try {
+      parseIdx(new TextEncoder().encode('<!DOCTYPE html><html>'), `Train images file "${path}"`);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    // The message the lab gives today, and the hex form the issue reported.
+    const hex = `Train images file "${path}" is not an IDX file (it starts with 0x3c21444f, but IDX files start with 0x0000); choose an MNIST-style file such as train-images-idx3-ubyte.gz.`;
+    for (const m of [message, hex]) {
+      const e = explainError(m, [{ path, label: 'Training images' }, { path: '/x/y/labels.gz', label: 'Training labels' }]);
+      expect(e.field).toBe('Training images');
+      expect(e.summary.startsWith('The file you chose as training images, “holiday.jpg” is not an IDX file')).toBe(true);
+      expect(e.summary).not.toMatch(/0x|uploads|\/home/);
+      expect(e.detail).toBe(m);
+    }
+  });
+  it('leaves a plain sentence alone', () => {
+    expect(explainError('Give the dataset a name.')).toEqual({ summary: 'Give the dataset a name.', detail: null, field: null });
+  });
+});

@@ -1,6 +1,6 @@
 /** A labelled "Choose file…" field over lab.pickFiles (native dialog or browser upload). */
 import { Button, CloseButton, Group, Input, Text } from '@mantine/core';
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { lab } from '../api/client';
 import type { PickFilesOptions } from '../../shared/api';
 import { notifyError } from '../lib/notify';
@@ -13,6 +13,8 @@ export interface FilePickFieldProps {
   filters?: PickFilesOptions['filters'];
   required?: boolean;
   testId?: string;
+  /** A problem with the chosen file, shown under the field until it changes. */
+  error?: ReactNode;
 }
 
 export function baseName(path: string): string {
@@ -20,7 +22,7 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
-export function FilePickField({ label, description, value, onChange, filters, required, testId }: FilePickFieldProps) {
+export function FilePickField({ label, description, value, onChange, filters, required, testId, error }: FilePickFieldProps) {
   const [busy, setBusy] = useState(false);
   const id = useId();
   const pick = async () => {
@@ -35,7 +37,7 @@ export function FilePickField({ label, description, value, onChange, filters, re
     }
   };
   return (
-    <Input.Wrapper label={label} description={description} required={required} id={id}>
+    <Input.Wrapper label={label} description={description} required={required} id={id} error={error}>
       <Group gap="xs" mt={4} wrap="nowrap">
         <Button
           variant="default"

@@ -18,7 +18,18 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Calls `fn` now and whenever `deps` change; `reload()` calls it again without a spinner. */
+/**
+ * Calls `fn` now and whenever `deps` change; `reload()` calls it again without a spinner, and so
+ * does every 'catalog' event (something was made, renamed or deleted).
+ */
+function safeJson(x: unknown): string | null {
+  try {
+    return JSON.stringify(x) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<LabError | undefined>(undefined);
@@ -28,6 +39,7 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): Load
   fnRef.current = fn;
   const depsKey = JSON.stringify(deps);
   const lastKey = useRef<string | null>(null);
+  const lastJson = useRef<string | null>(null);
 
   useEffect(() => {
     let alive = true;
@@ -38,7 +50,10 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): Load
     fnRef.current().then(
       (d) => {
         if (!alive) return;
-        setData(d);
+        // An unchanged answer keeps the same object, so pages that react to `data` do not redo work.
+        const text = safeJson(d);
+        if (text === null || text !== lastJson.current) setData(d);
+        lastJson.current = text;
         setError(undefined);
         setLoading(false);
       },
@@ -54,6 +69,11 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): Load
   }, [depsKey, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // Lists stay current: a dataset, model or run made, renamed or deleted anywhere (another tab,
+  // the CLI, a finished job) reloads every loaded list without a spinner.
+  useEffect(() => lab.onEvent((e) => {
+    if (e.type === 'catalog') reload();
+  }), [reload]);
   return { data, error, loading, reload };
 }
 
@@ -146,7 +166,7 @@ export function useLiveRun(runId: string | null | undefined): LiveRun {
   }, [runId, fetchDetail]);
 
   useLabEvents((e) => {
-    if (!runId || e.runId !== runId) return;
+    if (!runId || e.type === 'catalog' || e.runId !== runId) return;
     if (e.type === 'progress') {
       setProgress(e);
     } else if (e.type === 'metric') {

@@ -22,6 +22,11 @@ import { ImportDatasetRequestSchema, type DatasetInfo } from '../../shared/schem
 import { DataTable } from '../components/DataTable';
 import { DatasetLineage } from '../components/corruptions/DatasetLineage';
 import { FilePickField } from '../components/FilePickField';
+import { ManageItem } from '../components/manage/ManageItem';
+import { ErrorNote } from '../components/ErrorNote';
+import { explainError, type ExplainedError } from '../lib/explainError';
+import { LabError } from '../../shared/errors';
+import { Welcome } from '../components/help/Welcome';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { SampleGrid } from '../components/SampleGrid';
 import { formatDate, formatInt } from '../lib/format';
@@ -98,6 +103,7 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
           </Button>
         }
       />
+      <Welcome />
       {datasets.error && (
         <Alert color="red" title="Could not load the datasets" mb="md">
           {datasets.error.message}
@@ -126,7 +132,7 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
       {selected && (selected.parentId || selected.recipe) ? (
         <DatasetLineage key={`lineage-${selected.id}`} dataset={selected} datasets={list ?? []} onRegenerated={datasets.reload} />
       ) : null}
-      {selected && <DatasetSamplesPanel key={selected.id} dataset={selected} />}
+      {selected && <DatasetSamplesPanel key={selected.id} dataset={selected} parent={findDataset(list, selected.parentId ?? undefined)} />}
       <ImportDatasetModal
         opened={importOpen}
         onClose={() => setImportOpen(false)}
@@ -140,7 +146,36 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
   );
 }
 
-function DatasetSamplesPanel({ dataset }: { dataset: DatasetInfo }) {
+/**
+ * A dataset with only test images cannot be trained on: say so where the Train button would be,
+ * and offer what works — train on the dataset it was made from, evaluate or benchmark on this one.
+ */
+function NoTrainSplit({ dataset, parent }: { dataset: DatasetInfo; parent: DatasetInfo | undefined }) {
+  const parentTrains = !!parent?.splits.train;
+  return (
+    <Alert color="blue" title="No training images in this dataset" mb="sm" data-testid="no-train-split">
+      <Text size="sm">
+        “{dataset.name}” has only test images, so no model can be trained on it.
+        {parentTrains ? ` Train on “${parent!.name}”, the dataset it was made from, then test the model here.` : ' Use it to test models.'}
+      </Text>
+      <Group gap="xs" mt="xs">
+        {parentTrains && (
+          <Button size="xs" variant="light" component="a" href={href(['train'], { dataset: parent!.id })} data-testid="train-on-parent">
+            Train on “{parent!.name}”
+          </Button>
+        )}
+        <Button size="xs" variant="light" component="a" href={href(['evaluate'], { dataset: dataset.id })} data-testid="evaluate-on-this">
+          Evaluate a model on this dataset
+        </Button>
+        <Button size="xs" variant="default" component="a" href={href(['corruptions'], { dataset: dataset.id, tab: 'benchmark' })} data-testid="benchmark-on-this">
+          Run a corruption benchmark on it
+        </Button>
+      </Group>
+    </Alert>
+  );
+}
+
+function DatasetSamplesPanel({ dataset, parent }: { dataset: DatasetInfo; parent?: DatasetInfo }) {
   const splits = (['test', 'train'] as const).filter((s) => dataset.splits[s]);
   const [split, setSplit] = useState<'train' | 'test'>(splits[0] ?? 'test');
   const [perClass, setPerClass] = useState('8');
@@ -186,10 +221,16 @@ function DatasetSamplesPanel({ dataset }: { dataset: DatasetInfo }) {
           <Button variant="default" component="a" href={href(['corruptions'], { dataset: dataset.id })} data-testid="corrupt-this-dataset">
             Corrupt this dataset
           </Button>
-          <Button variant="light" component="a" href={href(['train'], { dataset: dataset.id })}>
-            Train on this dataset
-          </Button>
+          {dataset.splits.train ? (
+            <Button variant="light" component="a" href={href(['train'], { dataset: dataset.id })}>
+              Train on this dataset
+            </Button>
+          ) : null}
         </Group>
+      </Group>
+      {!dataset.splits.train && <NoTrainSplit dataset={dataset} parent={parent} />}
+      <Group justify="flex-end" mb="sm">
+        <ManageItem kind="dataset" id={dataset.id} name={dataset.name} builtin={dataset.source.startsWith('builtin:')} onDeleted={() => navigate(['datasets'])} />
       </Group>
       {samples.error ? (
         <Alert color="red" title="Could not load the examples">
@@ -219,7 +260,13 @@ function ImportDatasetModal({
   const [trainLabels, setTrainLabels] = useState<string | null>(null);
   const [testImages, setTestImages] = useState<string | null>(null);
   const [testLabels, setTestLabels] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ExplainedError | null>(null);
+  // Any change to the form clears the last problem: it may no longer hold.
+  const edit = <T,>(set: (v: T) => void) => (v: T) => {
+    setProblem(null);
+    set(v);
+  };
+  const fieldError = (label: string) => (problem?.field === label ? problem.summary : undefined);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -243,7 +290,9 @@ function ImportDatasetModal({
     };
     const parsed = ImportDatasetRequestSchema.safeParse(req);
     if (!parsed.success) {
-      setProblem(parsed.error.issues[0]?.message ?? 'Check the form.');
+      const issue = parsed.error.issues[0];
+      const msg = issue?.message ?? 'Check the form.';
+      setProblem({ summary: msg, detail: null, field: issue?.path[0] === 'name' ? 'Name' : null });
       return;
     }
     setProblem(null);
@@ -262,7 +311,14 @@ function ImportDatasetModal({
       setTestLabels(null);
       onImported(d);
     } catch (err) {
-      notifyError('Could not import the dataset', err);
+      // The error stays next to the field (or the Import button) until the person changes something.
+      const files = [
+        { path: trainImages ?? '', label: 'Training images' },
+        { path: trainLabels ?? '', label: 'Training labels' },
+        { path: testImages ?? '', label: 'Test images' },
+        { path: testLabels ?? '', label: 'Test labels' },
+      ];
+      setProblem(explainError(LabError.from(err).message, files));
     } finally {
       setBusy(false);
     }
@@ -280,7 +336,8 @@ function ImportDatasetModal({
           description="How the dataset is listed in the lab; 1 to 120 characters."
           required
           value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
+          onChange={(e) => edit(setName)(e.currentTarget.value)}
+          error={fieldError('Name')}
           maxLength={120}
           data-autofocus
         />
@@ -293,14 +350,16 @@ function ImportDatasetModal({
               label="Training images"
               description="e.g. train-images-idx3-ubyte(.gz)"
               value={trainImages}
-              onChange={setTrainImages}
+              onChange={edit(setTrainImages)}
+              error={fieldError('Training images')}
               filters={IDX_FILTERS}
             />
             <FilePickField
               label="Training labels"
               description="e.g. train-labels-idx1-ubyte(.gz)"
               value={trainLabels}
-              onChange={setTrainLabels}
+              onChange={edit(setTrainLabels)}
+              error={fieldError('Training labels')}
               filters={IDX_FILTERS}
             />
           </Stack>
@@ -312,14 +371,16 @@ function ImportDatasetModal({
               label="Test images"
               description="e.g. t10k-images-idx3-ubyte(.gz)"
               value={testImages}
-              onChange={setTestImages}
+              onChange={edit(setTestImages)}
+              error={fieldError('Test images')}
               filters={IDX_FILTERS}
             />
             <FilePickField
               label="Test labels"
               description="e.g. t10k-labels-idx1-ubyte(.gz)"
               value={testLabels}
-              onChange={setTestLabels}
+              onChange={edit(setTestLabels)}
+              error={fieldError('Test labels')}
               filters={IDX_FILTERS}
             />
           </Stack>
@@ -328,13 +389,9 @@ function ImportDatasetModal({
           label="Class names (optional)"
           description="Comma-separated, one per label in label order, e.g. T-shirt, Trouser, Pullover. Leave empty to use the label numbers."
           value={classNames}
-          onChange={(e) => setClassNames(e.currentTarget.value)}
+          onChange={(e) => edit(setClassNames)(e.currentTarget.value)}
         />
-        {problem && (
-          <Alert color="orange" role="alert">
-            {problem}
-          </Alert>
-        )}
+        {problem && <ErrorNote title="The dataset was not imported" error={problem} testId="import-problem" />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Close

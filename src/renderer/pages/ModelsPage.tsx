@@ -6,6 +6,7 @@ import { lab } from '../api/client';
 import { ImportModelRequestSchema, type ArchitectureInfo, type DatasetInfo, type ModelInfo } from '../../shared/schemas';
 import { DataTable } from '../components/DataTable';
 import { FilePickField } from '../components/FilePickField';
+import { ManageItem } from '../components/manage/ManageItem';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { formatBytes, formatCompact, formatDate, formatInt } from '../lib/format';
 import { useLabEvents, useLoad, useThrottled } from '../lib/hooks';
@@ -70,15 +71,18 @@ export function ModelsPage() {
         id: 'actions',
         header: () => <VisuallyHidden>Actions</VisuallyHidden>,
         cell: (c) => (
-          <Button
-            size="xs"
-            variant="light"
-            component="a"
-            href={href(['evaluate'], { model: c.row.original.id, dataset: c.row.original.datasetId ?? undefined })}
-            aria-label={`Evaluate ${c.row.original.name}`}
-          >
-            Evaluate
-          </Button>
+          <Group gap="xs" wrap="nowrap">
+            <Button
+              size="xs"
+              variant="light"
+              component="a"
+              href={href(['evaluate'], { model: c.row.original.id, dataset: c.row.original.datasetId ?? undefined })}
+              aria-label={`Evaluate ${c.row.original.name}`}
+            >
+              Evaluate
+            </Button>
+            <ManageItem kind="model" id={c.row.original.id} name={c.row.original.name} />
+          </Group>
         ),
       }),
     ],

@@ -1,0 +1,214 @@
+/**
+ * Rename, delete (with what depends on it shown first) and, for models, download the weights of a
+ * dataset or model. The rules (what may be deleted, names) are the lab's; this only asks and shows.
+ * A delete can be undone from its notification for as long as the lab keeps the undo token.
+ */
+import { Alert, Button, Group, List, Loader, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { lab } from '../../api/client';
+import { LabError } from '../../../shared/errors';
+import type { DeletedItem } from '../../../shared/schemas';
+import { downloadBase64 } from '../../lib/download';
+import { useLoad } from '../../lib/hooks';
+import { notifyError, notifyOk } from '../../lib/notify';
+
+type Kind = 'dataset' | 'model';
+const WORD: Record<Kind, string> = { dataset: 'dataset', model: 'model' };
+
+export function ManageItem({ kind, id, name, builtin = false, onDeleted }: { kind: Kind; id: string; name: string; builtin?: boolean; onDeleted?: () => void }) {
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  const download = async () => {
+    setDownloading(true);
+    try {
+      const f = await lab.exportModelWeights({ model: id });
+      downloadBase64(f.filename, f.content, f.mimeType);
+    } catch (err) {
+      notifyError('Could not download the weights', err);
+    } finally {
+      setDownloading(false);
+    }
+  };
+  return (
+    <Group gap="xs" wrap="wrap" data-testid={`manage-${kind}`}>
+      {!builtin && (
+        <Button size="xs" variant="default" onClick={() => setRenaming(true)} aria-label={`Rename ${WORD[kind]} ${name}`} data-testid="rename-item">
+          Rename
+        </Button>
+      )}
+      {kind === 'model' && (
+        <Button size="xs" variant="default" onClick={download} loading={downloading} aria-label={`Download weights of ${name} (safetensors)`} data-testid="download-weights">
+          Download weights (safetensors)
+        </Button>
+      )}
+      {!builtin && (
+        <Button size="xs" variant="default" color="red" onClick={() => setDeleting(true)} aria-label={`Delete ${WORD[kind]} ${name}`} data-testid="delete-item">
+          Delete…
+        </Button>
+      )}
+      {renaming && <RenameModal kind={kind} id={id} name={name} onClose={() => setRenaming(false)} />}
+      {deleting && (
+        <DeleteModal
+          kind={kind}
+          id={id}
+          name={name}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            onDeleted?.();
+          }}
+        />
+      )}
+    </Group>
+  );
+}
+
+function RenameModal({ kind, id, name, onClose }: { kind: Kind; id: string; name: string; onClose: () => void }) {
+  const [value, setValue] = useState(name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    setBusy(true);
+    try {
+      if (kind === 'dataset') await lab.updateDataset({ dataset: id, name: value });
+      else await lab.updateModel({ model: id, name: value });
+      notifyOk(`Renamed to “${value.trim()}”`);
+      onClose();
+    } catch (err) {
+      setError(LabError.from(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title={`Rename ${WORD[kind]} “${name}”`}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="New name"
+            value={value}
+            onChange={(e) => {
+              setValue(e.currentTarget.value);
+              setError(null);
+            }}
+            error={error}
+            data-autofocus
+            data-testid="rename-input"
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy} disabled={!value.trim() || value.trim() === name} data-testid="rename-save">
+              Rename
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function DeleteModal({ kind, id, name, onClose, onDeleted }: { kind: Kind; id: string; name: string; onClose: () => void; onDeleted: () => void }) {
+  const deps = useLoad(() => lab.listDependents({ kind, id }), [kind, id]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const blocking = deps.data?.dependents.filter((d) => d.blocks) ?? [];
+  const informational = deps.data?.dependents.filter((d) => !d.blocks) ?? [];
+  const remove = async () => {
+    setBusy(true);
+    try {
+      const out = await lab.deleteItem({ kind, id });
+      showUndo(out);
+      onDeleted();
+    } catch (err) {
+      setError(LabError.from(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title={`Delete ${WORD[kind]} “${name}”?`}>
+      <Stack data-testid="delete-dialog">
+        {deps.loading && !deps.data ? (
+          <Loader size="sm" aria-label="Looking for what uses it" />
+        ) : deps.error ? (
+          <Alert color="red">{deps.error.message}</Alert>
+        ) : blocking.length ? (
+          <Alert color="orange" title={`It stays: ${blocking.length} ${blocking.length === 1 ? 'thing needs' : 'things need'} it`} data-testid="delete-blocked">
+            <List size="sm" spacing={2}>
+              {blocking.slice(0, 12).map((d) => (
+                <List.Item key={`${d.kind}:${d.id}`}>
+                  {d.kind} <b>{d.name}</b> {d.how}
+                </List.Item>
+              ))}
+              {blocking.length > 12 && <List.Item>and {blocking.length - 12} more</List.Item>}
+            </List>
+            <Text size="sm" mt="xs">
+              Deleting it would break their records. Delete those first if you really want it gone.
+            </Text>
+          </Alert>
+        ) : (
+          <Text size="sm" data-testid="delete-free">
+            Nothing else uses this {WORD[kind]}.{' '}
+            {informational.map((d) => `The ${d.kind} “${d.name}” ${d.how}.`).join(' ')} You can undo the delete for a minute.
+          </Text>
+        )}
+        {error && (
+          <Alert color="red" data-testid="delete-error">
+            {error}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {blocking.length ? 'Close' : 'Cancel'}
+          </Button>
+          {!blocking.length && (
+            <Button color="red" onClick={remove} loading={busy} disabled={!deps.data} data-testid="delete-confirm">
+              Delete
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function showUndo(item: DeletedItem): void {
+  const nid = `deleted-${item.undoToken}`;
+  const ms = Math.max(5000, new Date(item.undoUntil).getTime() - Date.now() - 2000);
+  notifications.show({
+    id: nid,
+    color: 'gray',
+    title: `Deleted ${item.kind} “${item.name}”`,
+    autoClose: ms,
+    message: (
+      <Group justify="space-between" gap="xs" mt={4}>
+        <Text size="sm">You can undo this for a minute.</Text>
+        <Button
+          size="xs"
+          variant="light"
+          data-testid="undo-delete"
+          onClick={async () => {
+            try {
+              await lab.undoDelete({ undoToken: item.undoToken });
+              notifications.hide(nid);
+              notifyOk(`Restored ${item.kind} “${item.name}”`);
+            } catch (err) {
+              notifyError('Could not undo', err);
+            }
+          }}
+        >
+          Undo
+        </Button>
+      </Group>
+    ),
+  });
+}
