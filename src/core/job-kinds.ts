@@ -5,3 +5,5 @@
 import './training/job';
 import './eval/job';
 import './corruptions/job-kind';
+import './patching/family-job';
+import './patching/sweep-job';

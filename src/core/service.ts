@@ -12,6 +12,7 @@ import { LabError } from '../shared/errors';
 import { describeZodIssues } from '../shared/validation';
 import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
 import './job-kinds';
+import { patchingHandlers } from './patching/handlers';
 import { getJobKind } from './jobs/registry';
 import { initEngine } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
@@ -204,6 +205,7 @@ export class Lab {
 
   // ------------------------------------------------------------------------------- handlers
   private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
+    ...patchingHandlers(() => this),
     status: () => this.status,
     listDatasets: () => this.store.listDatasets().map(publicDataset),
     importDataset: (req) => this.importDataset(req),

@@ -38,8 +38,42 @@ import {
   type RunDetail,
   type RunInfo,
 } from './schemas';
+import {
+  EstimatePatchRequestSchema,
+  ExtractSignatureRequestSchema,
+  FamilySpecSchema,
+  LayerDeltasRequestSchema,
+  PatchModelRequestSchema,
+  PatchSweepSpecSchema,
+  SignatureRefSchema,
+  type EstimateResult,
+  type LayerDelta,
+  type PatchLineage,
+  type SignatureDetail,
+  type SignatureInfo,
+} from './patching';
 
 export const API_INPUTS = {
+  /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
+  listSignatures: EmptySchema,
+  /** Patching: one signature with its per-tensor statistics. */
+  getSignature: SignatureRefSchema,
+  /** Patching: extract a signature (θ_c − θ_pre, clean update projected out, compressed) and store it. */
+  extractSignature: ExtractSignatureRequestSchema,
+  /** Patching: delete a signature (patched models keep its name and α in their lineage). */
+  deleteSignature: SignatureRefSchema,
+  /** Patching: per-layer ‖Δ‖ of a model against its base, shallow to deep (guides K). */
+  layerDeltas: LayerDeltasRequestSchema,
+  /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
+  estimatePatch: EstimatePatchRequestSchema,
+  /** Patching: save target + Σ α·signature as a new model with lineage. */
+  patchModel: PatchModelRequestSchema,
+  /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
+  patchLineage: z.object({ model: z.string().trim().min(1) }),
+  /** Patching: fine-tune a family (clean + one model per corruption/method) from one base, as a job. */
+  submitFamily: FamilySpecSchema,
+  /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
+  submitPatchSweep: PatchSweepSpecSchema,
   status: EmptySchema,
   listDatasets: EmptySchema,
   importDataset: ImportDatasetRequestSchema,
@@ -70,6 +104,16 @@ export type ApiMethod = keyof typeof API_INPUTS;
 export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
 
 export interface ApiOutputs {
+  listSignatures: SignatureInfo[];
+  getSignature: SignatureDetail;
+  extractSignature: SignatureDetail;
+  deleteSignature: { id: string; name: string };
+  layerDeltas: LayerDelta[];
+  estimatePatch: EstimateResult;
+  patchModel: ModelInfo;
+  patchLineage: PatchLineage | null;
+  submitFamily: RunInfo;
+  submitPatchSweep: RunInfo;
   status: LabStatus;
   listDatasets: DatasetInfo[];
   importDataset: DatasetInfo;

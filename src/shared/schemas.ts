@@ -3,6 +3,7 @@
  * layer (core, main, preload, renderer, server, cli). No runtime dependency beyond zod.
  */
 import { z } from 'zod';
+import { FamilySpecSchema, PatchSweepSpecSchema } from './patching';
 
 // ---------------------------------------------------------------------------------------------
 // Parameter descriptors: registries (attacks, methods, corruptions...) describe their parameters
@@ -214,7 +215,7 @@ export const CorruptSpecSchema = z.object({
 export type CorruptSpec = z.infer<typeof CorruptSpecSchema>;
 export type CorruptSpecInput = z.input<typeof CorruptSpecSchema>;
 
-export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema, CorruptSpecSchema]);
+export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema, CorruptSpecSchema, FamilySpecSchema, PatchSweepSpecSchema]);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------
