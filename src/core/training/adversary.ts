@@ -17,7 +17,12 @@ export interface LinfAdversaryOptions {
   steps: number;
   /** Step size in pixels; 0 = 2.5·eps/steps (enough to cross the ball). */
   stepSize: number;
-  /** 'uniform': uniform in the ball; 'small-normal': 0.001·N(0, 1) (TRADES); 'none': start at x. */
+  /**
+   * 'uniform': uniform in the ball, clipped to it and to [0, 1]; 'small-normal': x + 0.001·N(0, 1),
+   * NOT clipped before the first step (as in the TRADES reference code: the first gradient is
+   * taken there, and every step is then projected onto the ball and [0, 1]; with no step the start
+   * is clipped to [0, 1] only); 'none': start at x.
+   */
   start: 'uniform' | 'small-normal' | 'none';
   rng: Rng;
   /** Per-example multiplier of eps and the step size (DAFA's class-wise radii); default all 1. */
@@ -47,7 +52,9 @@ export function linfAdversary(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, o: L
       xAdv = project(tf.add(x, tf.mul(noise, epsT)));
     } else if (o.start === 'small-normal') {
       const noise = tf.tensor(o.rng.fillNormal(new Float32Array(x.size), 0, 0.001), x.shape);
-      xAdv = project(tf.add(x, noise));
+      xAdv = tf.add(x, noise) as tf.Tensor4D;
+      if (o.eps <= 0) return project(xAdv);
+      if (o.steps <= 0) return tf.clipByValue(xAdv, 0, 1) as tf.Tensor4D;
     } else {
       xAdv = x.clone();
     }

@@ -1,7 +1,8 @@
 /**
  * TRADES (Zhang et al., 2019): cross-entropy on the clean images plus β times the KL divergence
  * between the clean and the adversarial prediction, KL(p(x) ‖ p(x')). The adversary starts at
- * x + 0.001·N(0, 1) and maximizes that KL inside the eps-ball. β trades clean accuracy (small β)
+ * x + 0.001·N(0, 1), unclipped as in the reference code (github.com/yaodongyu/TRADES), and
+ * maximizes that KL by signed steps, each projected onto the eps-ball and [0, 1]. β trades clean accuracy (small β)
  * for robustness (large β); β = 0 is standard training.
  */
 import { tf } from '../../engine/backend';
