@@ -1,0 +1,66 @@
+/**
+ * The patching jobs in real worker processes: a tiny family (clean + one corruption made on the
+ * fly) fine-tuned from one base as train runs in one group, a signature extracted from it, and an
+ * α sweep whose metrics are the patched model's accuracy at each α.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Lab } from '../../src/core/service';
+import { Model } from '../../src/core/models/model';
+import { saveModel } from '../../src/core/store/model-files';
+import { tmpDir } from '../helpers/tmp';
+
+let lab: Lab;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  const t = tmpDir();
+  cleanup = t.cleanup;
+  lab = await Lab.open({ labDir: t.dir, mode: 'cli', backend: 'wasm' });
+  const base = Model.init('mnist-cnn', { height: 28, width: 28, channels: 1 }, 10, 1);
+  saveModel(lab.store, base, { name: 'tiny-base', source: 'trained', datasetId: lab.store.getDataset('mnist-digits').id, runId: null });
+  base.dispose();
+});
+afterAll(async () => {
+  await lab?.close();
+  cleanup?.();
+});
+
+test('family → signature → α sweep', async () => {
+  const fam = await lab.call('submitFamily', {
+    kind: 'family',
+    name: 'fam',
+    base: 'tiny-base',
+    dataset: 'mnist-digits',
+    corruptions: [{ corruption: 'gaussian_noise', severity: 3 }],
+    epochs: 1,
+    batchSize: 32,
+    lr: 0.05,
+    limit: 96,
+    testLimit: 50,
+  });
+  const done = await lab.waitForRun(fam.id);
+  expect(done.status, done.error ?? '').toBe('finished');
+  const members = lab.store.listRuns({ limit: 50, offset: 0 }).filter((r) => r.groupId === fam.id);
+  expect(members.map((r) => r.name).sort()).toEqual(['fam-clean', 'fam-gaussian_noise-s3']);
+  expect(members.every((r) => r.status === 'finished' && r.modelId)).toBe(true);
+  const noisy = lab.store.getDataset('mnist-digits-gaussian_noise-s3');
+  expect(noisy.parentId).toBe(lab.store.getDataset('mnist-digits').id);
+  const baseId = lab.store.getModel('tiny-base').id;
+  for (const r of members) expect(lab.store.getModel(r.modelId!).parentId).toBe(baseId);
+
+  const sig = await lab.call('extractSignature', { name: 'noise-sig', model: 'fam-gaussian_noise-s3', clean: 'fam-clean', layers: 2 });
+  expect(sig.sourceDatasetId).toBe(noisy.id);
+  expect(sig.effect?.sourceDataset).toBe(noisy.name);
+
+  const sweep = await lab.call('submitPatchSweep', { kind: 'patch-sweep', target: 'fam-clean', signatures: [{ signature: 'noise-sig', alpha: 1 }], alphas: [0, 0.5, 1], limit: 60 });
+  const s = await lab.waitForRun(sweep.id);
+  expect(s.status, s.error ?? '').toBe('finished');
+  const metrics = lab.store.getMetrics(sweep.id);
+  expect(metrics.alpha.map((p) => p.value)).toEqual([0, 0.5, 1]);
+  expect(Object.keys(metrics).sort()).toEqual(['accuracy/mnist-digits', 'accuracy/mnist-digits-gaussian_noise-s3', 'alpha']);
+  // α = 0 is the target itself: the same accuracy the estimate gives for it
+  const est = await lab.call('estimatePatch', { target: 'fam-clean', signatures: [{ signature: 'noise-sig', alpha: 0 }], limit: 60 });
+  const row = est.rows.find((r) => r.datasetName === 'mnist-digits')!;
+  expect(row.patchedAccuracy).toBe(row.targetAccuracy);
+  expect(metrics['accuracy/mnist-digits'][0].value).toBeCloseTo(row.targetAccuracy, 10);
+});
