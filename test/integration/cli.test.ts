@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../src/core/store/migrations';
 import { tmpDir } from '../helpers/tmp';
 
 const BIN = path.resolve(__dirname, '../../bin/robustlab.mjs');
@@ -37,7 +38,7 @@ describe('robustlab CLI', () => {
   it('doctor reports the backend and the lab folder', () => {
     const r = cli(['doctor', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json).toMatchObject({ backend: 'wasm', lab_dir: lab, schema_version: 1 });
+    expect(r.json).toMatchObject({ backend: 'wasm', lab_dir: lab, schema_version: LATEST_SCHEMA_VERSION });
     expect(typeof r.json!.device).toBe('string');
     expect(Array.isArray(r.json!.fallbacks)).toBe(true);
   });

@@ -33,3 +33,17 @@ export function findModel(list: ModelInfo[] | undefined, idOrName: string | null
   if (!list || !idOrName) return undefined;
   return list.find((m) => m.id === idOrName) ?? list.find((m) => m.name === idOrName);
 }
+
+/** The dataset as a spec names it: its name when unique (readable, repeatable), else its id. */
+export function datasetRef(list: DatasetInfo[], id: string): string {
+  const d = list.find((x) => x.id === id);
+  if (!d) return id;
+  return list.filter((x) => x.name === d.name).length === 1 ? d.name : d.id;
+}
+
+/** The model as a spec names it: its name when unique, else its id. */
+export function modelRef(list: ModelInfo[], id: string): string {
+  const m = list.find((x) => x.id === id);
+  if (!m) return id;
+  return list.filter((x) => x.name === m.name).length === 1 ? m.name : m.id;
+}

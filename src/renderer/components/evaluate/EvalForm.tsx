@@ -1,0 +1,315 @@
+/**
+ * The Evaluate form: holds the form state and the submit rules, and composes the sections
+ * (target, presets, eps, custom attack, more settings, run), the live runs and the model's history.
+ */
+import { Button, Group, NativeSelect, NumberInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import { lab } from '../../api/client';
+import { EvalSpecSchema, type DatasetInfo, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
+import { defaultParams, validateParams, type ParamValues } from '../ParamForm';
+import { findKey } from '../../lib/evalText';
+import { formatInt } from '../../lib/format';
+import { datasetRef, findDataset, findModel, modelRef } from '../../lib/names';
+import { notifyError } from '../../lib/notify';
+import { formatEps, parseGrid } from '../../lib/reportText';
+import { navigate } from '../../lib/route';
+import { CustomAttack } from './CustomAttack';
+import { EpsPicker } from './EpsPicker';
+import { EvalPresets } from './EvalPresets';
+import { EvalRuns } from './EvalRuns';
+import { ModelEvaluations } from './ModelEvaluations';
+import { MoreEvalSettings } from './MoreEvalSettings';
+import { RunSection } from './RunSection';
+import { TargetSection } from './TargetSection';
+import { CERTIFIABLE, evalSummary, NONE_ENTRY, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
+
+export function EvalForm({
+  models,
+  datasets,
+  attacks,
+  modelParam,
+  datasetParam,
+  runIds,
+}: {
+  models: ModelInfo[];
+  datasets: DatasetInfo[];
+  attacks: RegistryEntry[];
+  modelParam?: string;
+  datasetParam?: string;
+  runIds: string[];
+}) {
+  const entries = useMemo(() => (attacks.some((a) => a.name === 'none') ? attacks : [NONE_ENTRY, ...attacks]), [attacks]);
+  const entryOf = (name: string) => entries.find((e) => e.name === name);
+  const sortedModels = useMemo(() => [...models].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [models]);
+
+  const [modelId, setModelId] = useState(() => (findModel(models, modelParam) ?? sortedModels[0])?.id ?? '');
+  const model = models.find((m) => m.id === modelId);
+  const [datasetId, setDatasetId] = useState(
+    () => (findDataset(datasets, datasetParam) ?? findDataset(datasets, model?.datasetId) ?? datasets[0])?.id ?? '',
+  );
+  const dataset = datasets.find((d) => d.id === datasetId);
+  const splits = (['test', 'train'] as const).filter((s) => dataset?.splits[s]);
+  const [split, setSplit] = useState<'test' | 'train'>('test');
+  const effectiveSplit = splits.includes(split) ? split : (splits[0] ?? 'test');
+  const splitCount = dataset?.splits[effectiveSplit]?.count;
+
+  const available = (p: Preset) => p.needs.every((n) => entries.some((e) => e.name === n));
+  const [preset, setPreset] = useState<PresetId>(() => (PRESETS.find((p) => p.id === 'quick' && available(p)) ? 'quick' : 'clean'));
+  const presetInfo = PRESETS.find((p) => p.id === preset)!;
+
+  // The size of change (eps), shared by the presets. Colour images: 8/255, grey ones: 0.1.
+  const [epsChoice, setEpsChoice] = useState<string>(() => ((dataset?.channels ?? 1) >= 3 ? String(8 / 255) : '0.1'));
+  const [epsOther, setEpsOther] = useState<number | ''>(0.05);
+  const eps = epsChoice === 'other' ? (epsOther === '' ? undefined : epsOther) : Number(epsChoice);
+  const [certMethod, setCertMethod] = useState<'ibp' | 'crown'>('ibp');
+
+  // Custom: any attack with its generated form and an optional eps grid.
+  const [attackName, setAttackName] = useState(() => (entries.some((e) => e.name === 'pgd') ? 'pgd' : 'none'));
+  const entry = entryOf(attackName) ?? NONE_ENTRY;
+  const [params, setParams] = useState<ParamValues>(() => withEps(entry, 0.1));
+  const [gridText, setGridText] = useState('');
+
+  const [limit, setLimit] = useState<number | ''>(presetInfo.limit);
+  const [limitTouched, setLimitTouched] = useState(false);
+  const [batchSize, setBatchSize] = useState<number | ''>(200);
+  const [seed, setSeed] = useState<number | ''>(0);
+  const [gallery, setGallery] = useState<number | ''>(8);
+  const [checks, setChecks] = useState({ masking: true, unbounded: false, blackBox: false });
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  // When the model changes, follow it to the dataset it was trained on.
+  useEffect(() => {
+    const d = findDataset(datasets, model?.datasetId);
+    if (d && !datasetParam) setDatasetId(d.id);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [modelId]);
+
+  const choosePreset = (p: Preset) => {
+    if (!available(p)) return;
+    setPreset(p.id);
+    setProblem(null);
+    if (!limitTouched) setLimit(p.limit);
+  };
+
+  /** Copies what a preset would run into the Custom form. */
+  const customize = () => {
+    const last = jobs[jobs.length - 1];
+    if (last && last.spec.attack && last.spec.attack.name !== 'none') {
+      const e = entryOf(last.spec.attack.name);
+      if (e) {
+        setAttackName(e.name);
+        setParams(withEps(e, undefined, last.spec.attack.params as ParamValues));
+      }
+      setGridText(last.spec.epsGrid ? last.spec.epsGrid.map(formatEps).join(', ') : '');
+    }
+    setPreset('custom');
+  };
+
+  const chooseAttack = (n: string) => {
+    const e = entryOf(n) ?? NONE_ENTRY;
+    setAttackName(e.name);
+    const epsKey = findKey(params, ['eps', 'epsilon']);
+    const keep = epsKey && typeof params[epsKey] === 'number' ? (params[epsKey] as number) : undefined;
+    const next = defaultParams(e.params);
+    const nextEps = findKey(next, ['eps', 'epsilon']);
+    // Keep the eps the person set when the new attack measures in the same unit (both L∞ within 0–1).
+    const d = e.params.find((p) => p.key === nextEps);
+    if (nextEps && keep !== undefined && keep > 0 && (d?.max ?? 1) <= 1) next[nextEps] = keep;
+    setParams(next);
+  };
+
+  const mismatch =
+    model && dataset
+      ? model.inputShape[0] !== dataset.height ||
+        model.inputShape[1] !== dataset.width ||
+        model.inputShape[2] !== dataset.channels ||
+        model.numClasses < dataset.numClasses
+      : false;
+  const certifiable = !model || CERTIFIABLE.includes(model.arch);
+
+  const customEpsKey = findKey(params, ['eps', 'epsilon']);
+  // The per-pixel explanation only fits L∞ attacks (an L2 eps is the length of the whole change).
+  const customL2 = params.norm === 'l2' || /l2/i.test(entry.params.find((p) => p.key === customEpsKey)?.label ?? '');
+  const customEps = customEpsKey && !customL2 ? params[customEpsKey] : undefined;
+  const parsedGrid = parseGrid(gridText);
+
+  const jobInputs = { preset, eps, certMethod, entries, entry, params, grid: parsedGrid.grid };
+  const jobs = presetJobs(jobInputs);
+  const images =
+    limit === '' ? `all ${splitCount !== undefined ? formatInt(splitCount) : ''} ${effectiveSplit} images` : `the first ${formatInt(limit)} ${effectiveSplit} images`;
+  const summary = evalSummary({ ...jobInputs, images });
+
+  const submit = async () => {
+    if (!model || !dataset) {
+      setProblem('Choose a model and a dataset.');
+      return;
+    }
+    if (presetInfo.usesEps && (eps === undefined || !(eps > 0) || eps > 1)) {
+      setProblem('Size of change (eps): enter a number above 0 and at most 1.');
+      return;
+    }
+    if (preset === 'custom') {
+      const bad = validateParams(entry.params, params);
+      if (bad) {
+        setProblem(bad);
+        return;
+      }
+      if (parsedGrid.error) {
+        setProblem(parsedGrid.error);
+        return;
+      }
+    }
+    if (limit !== '' && splitCount !== undefined && limit > splitCount) {
+      setProblem(`Images (limit): this split has only ${formatInt(splitCount)} images.`);
+      return;
+    }
+    if (jobs.length === 0) {
+      setProblem('This preset needs attacks this lab does not have; choose another.');
+      return;
+    }
+    const specs: EvalSpecInput[] = [];
+    for (const job of jobs) {
+      const spec: EvalSpecInput = {
+        ...job.spec,
+        name: name.trim() ? (jobs.length > 1 ? `${name.trim()} (${job.label})` : name.trim()) : undefined,
+        model: modelRef(models, model.id),
+        dataset: datasetRef(datasets, dataset.id),
+        split: effectiveSplit,
+        limit: limit === '' ? undefined : limit,
+        batchSize: batchSize === '' ? undefined : batchSize,
+        seed: seed === '' ? undefined : seed,
+        gallery: gallery === '' ? undefined : gallery,
+        checks,
+      };
+      const parsed = EvalSpecSchema.safeParse(spec);
+      if (!parsed.success) {
+        setProblem(parsed.error.issues[0]?.message ?? 'Check the form.');
+        return;
+      }
+      specs.push(spec);
+    }
+    setProblem(null);
+    setBusy(true);
+    const ids: string[] = [];
+    try {
+      for (const spec of specs) ids.push((await lab.submitEval(spec)).id);
+    } catch (err) {
+      notifyError('Could not start the evaluation', err);
+    } finally {
+      setBusy(false);
+    }
+    if (ids.length) navigate(['evaluate'], { model: model.id, dataset: dataset.id, run: ids.join(',') });
+  };
+
+  return (
+    <Stack gap="lg">
+      <TargetSection
+        model={model}
+        dataset={dataset}
+        modelId={modelId}
+        datasetId={datasetId}
+        sortedModels={sortedModels}
+        datasets={datasets}
+        mismatch={mismatch}
+        setModelId={setModelId}
+        setDatasetId={setDatasetId}
+      />
+
+      <section aria-labelledby="how-title">
+        <Title order={2} size="h4" id="how-title" mb="xs">
+          2. How to test it
+        </Title>
+        <EvalPresets preset={preset} model={model} certifiable={certifiable} available={available} choosePreset={choosePreset} />
+
+        <Stack gap="sm">
+          {presetInfo.usesEps && <EpsPicker eps={eps} epsChoice={epsChoice} setEpsChoice={setEpsChoice} epsOther={epsOther} setEpsOther={setEpsOther} />}
+
+          {preset === 'certified' && (
+            <NativeSelect
+              label="Bound method"
+              description="IBP is fast and loose; CROWN is tighter (proves more images) and slower."
+              value={certMethod}
+              onChange={(e) => setCertMethod(e.currentTarget.value as 'ibp' | 'crown')}
+              data={[
+                { value: 'ibp', label: 'IBP (interval bounds)' },
+                { value: 'crown', label: 'CROWN (linear bounds)' },
+              ]}
+              data-testid="eval-certify"
+            />
+          )}
+
+          {preset === 'custom' && (
+            <CustomAttack
+              entries={entries}
+              entry={entry}
+              attackName={attackName}
+              chooseAttack={chooseAttack}
+              params={params}
+              setParams={setParams}
+              customEps={customEps}
+              gridText={gridText}
+              setGridText={setGridText}
+              gridError={parsedGrid.error}
+            />
+          )}
+
+          {preset !== 'custom' && preset !== 'clean' && preset !== 'certified' && (
+            <Group gap="xs">
+              <Button variant="subtle" size="compact-sm" onClick={customize} data-testid="eval-customize">
+                Customize this preset…
+              </Button>
+              <Text size="xs" c="dimmed">
+                Opens the attack and all its settings.
+              </Text>
+            </Group>
+          )}
+
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <NumberInput
+              label="Images (limit)"
+              description={`Use only the first K images; fewer is faster. 1 to ${splitCount !== undefined ? formatInt(splitCount) : '…'}; empty: all.`}
+              value={limit}
+              onChange={(v) => {
+                setLimit(toNum(v));
+                setLimitTouched(true);
+              }}
+              min={1}
+              max={splitCount}
+              allowDecimal={false}
+              placeholder="all"
+              data-testid="eval-limit"
+            />
+            {splits.length > 1 && (
+              <NativeSelect
+                label="Split"
+                description="Test images are the fair choice: the model never trained on them."
+                value={effectiveSplit}
+                onChange={(e) => setSplit(e.currentTarget.value as 'test' | 'train')}
+                data={splits.map((s) => ({ value: s, label: s === 'test' ? 'Test images' : 'Training images' }))}
+              />
+            )}
+          </SimpleGrid>
+          <MoreEvalSettings
+            checks={checks}
+            setChecks={setChecks}
+            gallery={gallery}
+            setGallery={setGallery}
+            batchSize={batchSize}
+            setBatchSize={setBatchSize}
+            seed={seed}
+            setSeed={setSeed}
+            name={name}
+            setName={setName}
+          />
+        </Stack>
+      </section>
+
+      <RunSection summary={summary} problem={problem} busy={busy} disabled={!model || !dataset} onRun={submit} />
+
+      {runIds.length > 0 && <EvalRuns runIds={runIds} />}
+      {model && <ModelEvaluations modelId={model.id} datasets={datasets} attacks={entries} runKey={runIds.join(',')} />}
+    </Stack>
+  );
+}
