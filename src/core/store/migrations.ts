@@ -188,6 +188,35 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'sweeps: a base spec plus axes, expanded into one group of runs (runs.group_id = sweeps.id)',
+    sql: `
+      CREATE TABLE sweeps (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        kind         TEXT NOT NULL,          -- the members' job kind
+        spec         TEXT NOT NULL,          -- JSON: the sweep as submitted (base, axes, mode, …)
+        members      TEXT NOT NULL,          -- JSON: [{index, values, spec}] checked at submit
+        then_eval    TEXT,                   -- JSON: the chained eval template, or NULL
+        status       TEXT NOT NULL CHECK (status IN ('running','paused','finished','cancelled')),
+        max_parallel INTEGER NOT NULL,
+        host_pid     INTEGER,                -- the process that dispatches its members
+        created_at   TEXT NOT NULL,
+        ended_at     TEXT
+      );
+      CREATE INDEX sweeps_created ON sweeps(created_at DESC);
+      -- Which run is which member (stage 'run') or its chained evaluation (stage 'eval'); the
+      -- primary key makes a member start at most once, whichever process dispatches it.
+      CREATE TABLE sweep_runs (
+        sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        member   INTEGER NOT NULL,
+        stage    TEXT NOT NULL CHECK (stage IN ('run','eval')),
+        run_id   TEXT NOT NULL UNIQUE,
+        PRIMARY KEY (sweep_id, member, stage)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
