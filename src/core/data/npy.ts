@@ -6,7 +6,7 @@
  *   <raw data, C order>
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import fs from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { LabError } from '../../shared/errors';
@@ -361,23 +361,23 @@ export function decodeNpy(buf: Uint8Array, what = 'The .npy data'): NpyArray {
 /** Writes the chunks to a temp file next to `path`, fsyncs it and renames it over `path`. */
 function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true });
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const fd = openSync(tmp, 'wx');
+  const fd = fs.openSync(tmp, 'wx');
   try {
     try {
       for (const chunk of chunks) {
         let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
       }
-      fsyncSync(fd);
+      fs.fsyncSync(fd);
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
-    renameSync(tmp, path);
+    fs.renameSync(tmp, path);
   } catch (err) {
     try {
-      unlinkSync(tmp);
+      fs.unlinkSync(tmp);
     } catch {
       // already gone
     }
@@ -385,11 +385,11 @@ function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
   }
   // Make the rename itself durable where the platform allows syncing a directory.
   try {
-    const dfd = openSync(dir, 'r');
+    const dfd = fs.openSync(dir, 'r');
     try {
-      fsyncSync(dfd);
+      fs.fsyncSync(dfd);
     } finally {
-      closeSync(dfd);
+      fs.closeSync(dfd);
     }
   } catch {
     // Windows cannot open directories; the rename is still atomic there.
@@ -431,6 +431,6 @@ export function readNpy(path: string, what = `File "${path}"`): NpyArray {
   } catch (err) {
     throw fileErrorFor(err, what) ?? err;
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
