@@ -28,6 +28,8 @@ import { listMethods } from './training/methods/registry';
 import { listAttacks } from './attacks/registry';
 import { LabStore, newId, type DatasetRecord, type RunRecord } from './store/store';
 import { modelInfo, saveModel } from './store/model-files';
+import { checkLab, sweepLeftovers } from './store/maintenance';
+import { storageError } from './store/errors';
 import { JobQueue, recoverInterruptedRuns } from './jobs/queue';
 import { nodeSpawnWorker } from './jobs/node-worker';
 import type { SpawnWorker } from './jobs/protocol';
@@ -105,9 +107,18 @@ export class Lab {
     try {
       const backend = await initEngine({ force: opts.backend });
       lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode };
-      recoverInterruptedRuns(store);
-      lab.ensureBuiltins();
-      purgeTrash(store);
+      if (!store.readOnly) {
+        recoverInterruptedRuns(store);
+        purgeTrash(store);
+        // After recovery: the runs it ended no longer count as live work whose files must stay.
+        const swept = sweepLeftovers(store);
+        if (swept.length) {
+          process.stderr.write(
+            `robustlab: removed ${swept.length} leftover${swept.length === 1 ? '' : 's'} of interrupted work from the lab folder (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}).\n`,
+          );
+        }
+        lab.ensureBuiltins();
+      }
     } catch (err) {
       store.close();
       throw err;
@@ -185,7 +196,7 @@ export class Lab {
       return await handler(parsed);
     } catch (err) {
       if (err instanceof ZodError) throw new LabError('bad_input', zodMessage(err));
-      throw LabError.from(err);
+      throw storageError(err, this.labDir, this.store.readOnly) ?? LabError.from(err);
     }
   }
 
@@ -207,6 +218,7 @@ export class Lab {
   private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     ...patchingHandlers(() => this),
     status: () => this.status,
+    checkLab: (req) => checkLab(this.store, { repair: req.repair }),
     listDatasets: () => this.store.listDatasets().map(publicDataset),
     importDataset: (req) => this.importDataset(req),
     datasetSamples: (req) => {

@@ -5,6 +5,7 @@ import { LabError } from '../../shared/errors';
 import { JobSpecSchema, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { initEngine } from '../engine/backend';
 import { LabStore } from '../store/store';
+import { storageError } from '../store/errors';
 import { JobContext } from './context';
 import { getJobKind } from './registry';
 
@@ -38,7 +39,8 @@ export async function runJob(
     emitStatus('finished');
     return { status: 'finished' };
   } catch (err) {
-    const e = LabError.from(err);
+    // A full disk or a read-only folder says so in one sentence; the failed write left no half file.
+    const e = storageError(err, opts.labDir, store?.readOnly) ?? LabError.from(err);
     const status = e.code === 'cancelled' ? 'cancelled' : 'failed';
     const message = e.code === 'internal' && err instanceof Error && process.env.ROBUSTLAB_DEBUG ? `${e.message}\n${err.stack}` : e.message;
     try {

@@ -18,7 +18,7 @@ import type {
 } from '../../shared/schemas';
 import type { PatchLineage, SignatureInfo, SignatureTensorStats } from '../../shared/patching';
 import type { Statement } from 'better-sqlite3';
-import { openDb, type Db } from './db';
+import { openLabDb, type Db, type OpenedDb } from './db';
 
 let lastMs = 0;
 let seq = 0;
@@ -73,19 +73,25 @@ function parseJson<T>(s: unknown, fallback: T): T {
 export class LabStore {
   readonly db: Db;
   readonly labDir: string;
+  /** The lab folder cannot be written (permissions, read-only disk): it is browsed from a read-only database. */
+  readonly readOnly: boolean;
+  private readonly snapshotDir: string | null;
 
-  private constructor(labDir: string, db: Db) {
+  private constructor(labDir: string, opened: OpenedDb) {
     this.labDir = labDir;
-    this.db = db;
+    this.db = opened.db;
+    this.readOnly = opened.readOnly;
+    this.snapshotDir = opened.snapshotDir;
   }
 
   static open(labDir: string): LabStore {
     const dir = path.resolve(labDir);
-    return new LabStore(dir, openDb(dir));
+    return new LabStore(dir, openLabDb(dir));
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.snapshotDir) fs.rmSync(this.snapshotDir, { recursive: true, force: true });
   }
 
   transaction<T>(fn: () => T): T {
@@ -104,16 +110,62 @@ export class LabStore {
     if (!fs.existsSync(abs)) {
       fs.mkdirSync(path.dirname(abs), { recursive: true });
       const tmp = `${abs}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-      const fd = fs.openSync(tmp, 'w');
       try {
-        fs.writeSync(fd, bytes);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
+        const fd = fs.openSync(tmp, 'w');
+        try {
+          let off = 0;
+          while (off < bytes.byteLength) off += fs.writeSync(fd, bytes, off, bytes.byteLength - off);
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+        fs.renameSync(tmp, abs);
+      } catch (err) {
+        // A full disk (or any failure) leaves no half file behind.
+        fs.rmSync(tmp, { force: true });
+        throw err;
       }
-      fs.renameSync(tmp, abs);
     }
     return { rel, sha256, size: bytes.byteLength };
+  }
+
+  // ----------------------------------------------------------------------------- maintenance
+  /** SQLite's own check of the database file: ['ok'] when sound, else its findings. */
+  integrityCheck(): string[] {
+    return (this.db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  /**
+   * Every file a row points at, relative to the lab folder with '/' separators: dataset arrays,
+   * model and signature artifacts, and each run's checkpoint (which may legitimately be absent).
+   */
+  fileReferences(): { rel: string; owner: string; optional: boolean }[] {
+    const out: { rel: string; owner: string; optional: boolean }[] = [];
+    for (const r of this.db.prepare('SELECT id, name, files FROM datasets').all() as { id: string; name: string; files: string }[]) {
+      const files = parseJson<Record<string, Record<string, string>>>(r.files, {});
+      for (const split of Object.values(files)) {
+        for (const rel of Object.values(split ?? {})) if (typeof rel === 'string') out.push({ rel, owner: `dataset "${r.name}"`, optional: false });
+      }
+    }
+    for (const r of this.db.prepare('SELECT name, artifact FROM models').all() as { name: string; artifact: string }[]) {
+      out.push({ rel: r.artifact.split(path.sep).join('/'), owner: `model "${r.name}"`, optional: false });
+    }
+    const hasSignatures = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signatures'").get();
+    if (hasSignatures) {
+      for (const r of this.db.prepare('SELECT name, artifact FROM signatures').all() as { name: string; artifact: string }[]) {
+        out.push({ rel: r.artifact.split(path.sep).join('/'), owner: `signature "${r.name}"`, optional: false });
+      }
+    }
+    for (const r of this.db.prepare('SELECT id, name FROM runs').all() as { id: string; name: string }[]) {
+      out.push({ rel: `checkpoints/${r.id}.safetensors`, owner: `run "${r.name}"`, optional: true });
+    }
+    return out;
+  }
+
+  /** When the oldest queued or running job was created (ms since epoch), or null when none is live. */
+  oldestLiveRunMs(): number | null {
+    const r = this.db.prepare(`SELECT MIN(created_at) AS t FROM runs WHERE status IN ('queued', 'running')`).get() as { t: string | null } | undefined;
+    return r?.t ? Date.parse(r.t) : null;
   }
 
   readArtifact(rel: string): Buffer {

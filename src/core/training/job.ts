@@ -22,16 +22,19 @@ export const trainJob = registerJobKind<TrainSpec>({
       throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (mlp, mnist-cnn); ${arch.name} has none.`);
     }
     if (spec.initModel) store.getModel(spec.initModel);
+    // A resumed run continues the run it resumes, so it keeps that run's name unless given another.
+    let resumedName: string | null = null;
     if (spec.resumeFrom) {
       const from = store.getRun(spec.resumeFrom);
       if (!fs.existsSync(checkpointPath(store.labDir, from.id))) {
         throw new LabError('not_found', `Run "${from.name}" has no checkpoint to resume from (it ended before its first epoch finished).`);
       }
+      resumedName = from.name;
     }
     const full = { ...spec, methodParams: params };
     return {
       spec: full,
-      name: spec.name || `${spec.arch}-${ds.name}-${spec.method}-${runId.slice(-4)}`,
+      name: spec.name || resumedName || `${spec.arch}-${ds.name}-${spec.method}-${runId.slice(-4)}`,
       datasetId: ds.id,
       modelId: null,
     };
