@@ -7,6 +7,7 @@ driver scripts/torch-crosscheck.ts writes the lab's inputs and results to a fold
 and compares. This file computes, for each case in DIR/cases.json (tensors in DIR/inputs.safetensors):
 
   step      one SGD step (momentum 0) of a training method on the lab's mlp, from the same weights,
+            (with "float64": true also in float64, to show float32's own rounding),
             images, labels and the same random draws the lab made (uniform start, or TRADES'
             0.001*N(0,1) start): erm, pgd-at, fgsm-rs, trades (as github.com/yaodongyu/TRADES:
             no clipping of the start, projection after every step), mart (the lab's formula)
@@ -162,6 +163,15 @@ def sgd_step(case, t):
     grads = torch.autograd.grad(loss, [w[n] for n in names])
     lr = case['params']['lr']
     out = {prefix + 'after.' + n: (w[n].detach() - lr * g).numpy() for n, g in zip(names, grads)}
+    if case.get('float64') and torch.get_default_dtype() == torch.float32:
+        # The same step in float64: how far float32 rounding alone moves PyTorch's own update.
+        torch.set_default_dtype(torch.float64)
+        try:
+            t64 = {k: (v.astype(np.float64) if v.dtype == np.float32 else v) for k, v in t.items()}
+            o64, _ = sgd_step({**case, 'float64': False}, t64)
+        finally:
+            torch.set_default_dtype(torch.float32)
+        out.update({k.replace('.after.', '.after64.'): v.astype(np.float32) for k, v in o64.items()})
     return out, {'loss': float(loss)}
 
 
