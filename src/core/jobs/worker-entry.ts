@@ -1,8 +1,14 @@
 /**
  * Entry of a job worker process. Runs in an Electron utilityProcess or a forked Node child:
  * opens its own connection to the store, runs one job, and reports progress to the host.
+ *
+ * When the host dies (crash, kill -9, closed window) the channel to it closes: the worker then
+ * marks its run interrupted (only if it is still active, so nothing is marked twice) and exits at
+ * once, quietly. Anything that escapes is one line on stderr, never a stack dump of (minified)
+ * code.
  */
 import '../job-kinds';
+import { LabStore } from '../store/store';
 import { runJob } from './runner';
 import type { HostToWorker, WorkerToHost } from './protocol';
 
@@ -11,20 +17,74 @@ interface Port {
   onMessage(cb: (msg: HostToWorker) => void): void;
 }
 
+let current: { runId: string; labDir: string } | null = null;
+let leaving = false;
+
+/** The host is gone: end the run as interrupted (if still active) and leave without a word. */
+function orphaned(): void {
+  if (leaving) return;
+  leaving = true;
+  if (current) {
+    try {
+      const store = LabStore.open(current.labDir);
+      try {
+        store.endRun(
+          current.runId,
+          'interrupted',
+          'The program that started this job (app, web server or command line) stopped before it finished; metrics logged until then are kept.',
+        );
+      } finally {
+        store.close();
+      }
+    } catch {
+      // The next open of the lab marks it (its host process is gone).
+    }
+  }
+  process.exit(0);
+}
+
 function hostPort(): Port {
   const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(ev: 'message', cb: (e: { data: unknown }) => void): void } }).parentPort;
   if (parentPort) {
     return {
-      send: (msg) => parentPort.postMessage(msg),
+      send: (msg) => {
+        try {
+          parentPort.postMessage(msg);
+        } catch {
+          orphaned();
+        }
+      },
       onMessage: (cb) => parentPort.on('message', (e) => cb(e.data as HostToWorker)),
     };
   }
-  if (!process.send) throw new Error('worker-entry must be started as a job worker (no IPC channel).');
+  if (!process.send) {
+    process.stderr.write('robustlab worker: start it as a job worker of the lab (it has no channel to a host).\n');
+    process.exit(2);
+  }
   return {
-    send: (msg) => process.send!(msg),
+    send: (msg) => {
+      if (!process.connected) return orphaned();
+      // With a callback, a broken channel (EPIPE) comes here instead of an 'error' event.
+      process.send!(msg, undefined, undefined, (err) => {
+        if (err) orphaned();
+      });
+    },
     onMessage: (cb) => process.on('message', (m) => cb(m as HostToWorker)),
   };
 }
+
+// Anything that escapes: one line, no source dump.
+const quietExit = (err: unknown) => {
+  if (leaving) return;
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED') return orphaned();
+  process.stderr.write(`robustlab worker: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', quietExit);
+process.on('unhandledRejection', quietExit);
+// If the host goes away, do not linger as an orphan.
+process.on('disconnect', orphaned);
 
 const port = hostPort();
 let cancelled = false;
@@ -37,21 +97,20 @@ port.onMessage((msg) => {
   }
   if (msg.type === 'start' && !started) {
     started = true;
+    current = { runId: msg.runId, labDir: msg.labDir };
     void runJob({
       runId: msg.runId,
       labDir: msg.labDir,
       backend: msg.backend,
       emit: (event) => port.send({ type: 'event', event }),
-      isCancelled: () => cancelled,
+      isCancelled: () => cancelled || leaving,
     }).then((result) => {
+      current = null;
       port.send({ type: 'done', status: result.status, error: result.error });
       // Let the message flush, then leave.
       setTimeout(() => process.exit(0), 50);
     });
   }
 });
-
-// If the host goes away, do not linger as an orphan.
-process.on('disconnect', () => process.exit(0));
 
 port.send({ type: 'ready' });
