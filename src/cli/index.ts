@@ -8,8 +8,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { LabError } from '../shared/errors';
 import { LAB_VERSION } from '../core/service';
 import { addCorruptionCommands } from './corruptions';
-import { evalJson } from './eval-json';
-import { follow, num, out, pct, table, withLab, type CliHelpers, type GlobalOpts } from './helpers';
+import { addHistoryCommands } from './history';
+import { follow, num, out, table, withLab, type CliHelpers, type GlobalOpts } from './helpers';
 import { addDoctorCommands } from './commands/doctor';
 import { addDatasetsCommands } from './commands/datasets';
 import { addModelsCommands } from './commands/models';
@@ -43,59 +43,7 @@ export function buildProgram(): Command {
   addCorruptionCommands(program, helpers);
   addMethodsCommands(program, helpers);
 
-  const runs = program.command('runs').description('list and inspect runs');
-  runs
-    .command('list')
-    .description('list runs, newest first')
-    .option('--kind <kind>', 'train, eval or corrupt')
-    .option('--status <status>', 'queued, running, finished, failed, cancelled, interrupted')
-    .option('--limit <n>', 'at most N runs', num('limit', true), 50)
-    .action(async (o) => {
-      await withLab(g(), async (lab) => {
-        const list = await lab.call('listRuns', { kind: o.kind, status: o.status, limit: o.limit });
-        out(
-          g(),
-          { runs: list.map((r) => ({ id: r.id, name: r.name, kind: r.kind, status: r.status, created_at: r.createdAt, model_id: r.modelId, dataset_id: r.datasetId, metrics: r.latestMetrics, tags: r.tags })) },
-          table(
-            list.map((r) => ({
-              id: r.id,
-              name: r.name,
-              kind: r.kind,
-              status: r.status,
-              created: r.createdAt.replace('T', ' ').slice(0, 19),
-              result:
-                r.kind === 'train'
-                  ? `test acc ${pct(r.latestMetrics['test/accuracy'])}`
-                  : r.kind === 'corrupt'
-                    ? `${r.latestMetrics.images ?? '—'} images corrupted`
-                    : `clean ${pct(r.latestMetrics.clean_accuracy)} robust ${pct(r.latestMetrics.robust_accuracy)}`,
-            })),
-            ['id', 'name', 'kind', 'status', 'created', 'result'],
-          ),
-        );
-      });
-    });
-  runs
-    .command('show <run>')
-    .description('show one run: spec, status, latest metrics, evaluations')
-    .action(async (runId: string) => {
-      await withLab(g(), async (lab) => {
-        const d = await lab.call('getRun', { runId });
-        const r = d.run;
-        out(
-          g(),
-          { id: r.id, name: r.name, kind: r.kind, status: r.status, error: r.error, spec: r.spec, backend: r.backend, device: r.device, created_at: r.createdAt, started_at: r.startedAt, ended_at: r.endedAt, model_id: r.modelId, metrics: r.latestMetrics, tags: r.tags, note: r.note, metric_points: Object.fromEntries(Object.entries(d.metrics).map(([k, v]) => [k, v.length])), evaluations: d.evaluations.map((e) => evalJson(e)) },
-          () => {
-            console.log(`${r.name} (${r.id})`);
-            console.log(`Kind ${r.kind}, status ${r.status}${r.error ? ` — ${r.error}` : ''}`);
-            console.log(`Backend ${r.backend ?? '—'} (${r.device ?? '—'}); created ${r.createdAt}, ended ${r.endedAt ?? '—'}`);
-            console.log(`Spec ${JSON.stringify(r.spec)}`);
-            for (const [k, v] of Object.entries(r.latestMetrics)) console.log(`  ${k} = ${v}`);
-            for (const e of d.evaluations) console.log(`  eval ${e.attack.name}: clean ${pct(e.cleanAccuracy)}, robust ${pct(e.robustAccuracy)} (${e.count} images)`);
-          },
-        );
-      });
-    });
+  addHistoryCommands(program, helpers);
   addWebCommands(program, helpers);
 
   return program;

@@ -13,6 +13,7 @@ import { describeZodIssues } from '../shared/validation';
 import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
 import './job-kinds';
 import { patchingHandlers } from './patching/handlers';
+import { historyHandlers, purgeOldDeletedRuns } from './history/handlers';
 import { getJobKind } from './jobs/registry';
 import { initEngine } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
@@ -110,6 +111,7 @@ export class Lab {
       if (!store.readOnly) {
         recoverInterruptedRuns(store);
         purgeTrash(store);
+        purgeOldDeletedRuns(store);
         // After recovery: the runs it ended no longer count as live work whose files must stay.
         const swept = sweepLeftovers(store);
         if (swept.length) {
@@ -217,6 +219,7 @@ export class Lab {
   // ------------------------------------------------------------------------------- handlers
   private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     ...patchingHandlers(() => this),
+    ...historyHandlers(() => this),
     status: () => this.status,
     checkLab: (req) => checkLab(this.store, { repair: req.repair }),
     listDatasets: () => this.store.listDatasets().map(publicDataset),

@@ -52,8 +52,59 @@ import {
   type SignatureDetail,
   type SignatureInfo,
 } from './patching';
+import {
+  CheckQueryRequestSchema,
+  CompareRequestSchema,
+  DeleteRunsRequestSchema,
+  ExportComparisonRequestSchema,
+  ExportRunsRequestSchema,
+  GroupRunsRequestSchema,
+  ImportRunsRequestSchema,
+  QueryRunsRequestSchema,
+  RestoreRunsRequestSchema,
+  SaveViewRequestSchema,
+  SetRunFlagsRequestSchema,
+  ViewNameSchema,
+  type CheckQueryResult,
+  type Comparison,
+  type DeleteRunsResult,
+  type ExportRunsResult,
+  type GroupRunsResult,
+  type ImportRunsResult,
+  type Lineage,
+  type QueryRunsResult,
+  type SavedView,
+} from './history';
 
 export const API_INPUTS = {
+  /** History: a page of the runs table for a query (the run query language), a sort and a window. */
+  queryRuns: QueryRunsRequestSchema,
+  /** History: check a query's syntax; a bad one comes back as one sentence with its position. */
+  checkQuery: CheckQueryRequestSchema,
+  /** History: runs grouped by a column or param, with counts and each group's best run on a metric. */
+  groupRuns: GroupRunsRequestSchema,
+  /** History: star/unstar, archive/restore, add/remove tags on several runs at once. */
+  setRunFlags: SetRunFlagsRequestSchema,
+  /** History: delete runs (hidden, undoable for an hour) or purge them; says which models/datasets stay and why. */
+  deleteRuns: DeleteRunsRequestSchema,
+  /** History: undo a delete. */
+  restoreRuns: RestoreRunsRequestSchema,
+  /** History: compare 2–50 runs (params diff, metrics, curves, scatter + Pareto, eps curves, effective robustness). */
+  compareRuns: CompareRequestSchema,
+  /** History: a comparison as long-format CSV or a self-contained HTML report. */
+  exportComparison: ExportComparisonRequestSchema,
+  /** History: runs (with models, evaluations, dataset recipes) as one archive file. */
+  exportRuns: ExportRunsRequestSchema,
+  /** History: import a run archive; importing twice adds nothing; a damaged archive is refused. */
+  importRuns: ImportRunsRequestSchema,
+  /** History: saved views of the Runs and Compare pages. */
+  listViews: EmptySchema,
+  /** History: save (or overwrite) a view by name: the page and its route. */
+  saveView: SaveViewRequestSchema,
+  /** History: delete a saved view. */
+  deleteView: ViewNameSchema,
+  /** History: a run's lineage graph (datasets → run → model → evaluations). */
+  runLineage: RunIdSchema,
   /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
   listSignatures: EmptySchema,
   /** Patching: one signature with its per-tensor statistics. */
@@ -104,6 +155,20 @@ export type ApiMethod = keyof typeof API_INPUTS;
 export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
 
 export interface ApiOutputs {
+  queryRuns: QueryRunsResult;
+  checkQuery: CheckQueryResult;
+  groupRuns: GroupRunsResult;
+  setRunFlags: { runIds: string[] };
+  deleteRuns: DeleteRunsResult;
+  restoreRuns: { runIds: string[] };
+  compareRuns: Comparison;
+  exportComparison: ExportedFile;
+  exportRuns: ExportRunsResult;
+  importRuns: ImportRunsResult;
+  listViews: SavedView[];
+  saveView: SavedView;
+  deleteView: { name: string };
+  runLineage: Lineage;
   listSignatures: SignatureInfo[];
   getSignature: SignatureDetail;
   extractSignature: SignatureDetail;

@@ -28,13 +28,11 @@ export function flattenSpec(obj: unknown, prefix = '', out: Record<string, Param
     return out;
   }
   if (Array.isArray(obj)) {
-    if (!obj.length && prefix) out[prefix] = '[]';
     obj.forEach((v, i) => flattenSpec(v, `${prefix}[${i}]`, out));
     return out;
   }
   if (typeof obj === 'object') {
     const entries = Object.entries(obj as Record<string, unknown>);
-    if (!entries.length && prefix) out[prefix] = '{}';
     for (const [k, v] of entries) flattenSpec(v, prefix ? `${prefix}.${k}` : k, out);
     return out;
   }

@@ -369,6 +369,7 @@ export class LabStore {
       where.push('status = ?');
       args.push(opts.status);
     }
+    where.push('deleted_at IS NULL');
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`;
     const rows = this.db.prepare(sql).all(...args, opts.limit, opts.offset) as Row[];
     if (!rows.length) return [];
