@@ -13,6 +13,10 @@ import { describeZodIssues } from '../shared/validation';
 import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
 import './job-kinds';
 import { patchingHandlers } from './patching/handlers';
+import { sweepHandlers } from './sweeps/handlers';
+import { SweepScheduler } from './sweeps/scheduler';
+import { getSweepRecord, sweepDetail } from './sweeps/records';
+import type { SweepDetail } from '../shared/sweeps';
 import { historyHandlers, purgeOldDeletedRuns } from './history/handlers';
 import { getJobKind } from './jobs/registry';
 import { initEngine } from './engine/backend';
@@ -84,6 +88,7 @@ export class Lab {
   readonly labDir: string;
   readonly store: LabStore;
   readonly queue: JobQueue;
+  private readonly sweeps: SweepScheduler;
   private readonly listeners = new Set<(e: LabEvent) => void>();
   private status!: LabStatus;
 
@@ -99,6 +104,14 @@ export class Lab {
       emit: (e) => this.emit(e),
       concurrency: opts.concurrency ?? 1,
       backend: opts.backend,
+    });
+    this.sweeps = new SweepScheduler({
+      store,
+      submit: (spec, groupId) => this.submitJob(spec, { groupId }),
+      waitFor: (runId) => this.queue.waitFor(runId),
+      cancel: (runId) => this.queue.cancel(runId),
+      emit: (e) => this.emit(e),
+      setParallel: (n) => this.queue.setMinConcurrency(n),
     });
   }
 
@@ -120,6 +133,8 @@ export class Lab {
           );
         }
         lab.ensureBuiltins();
+        // Long-lived hosts continue sweeps whose host process is gone (a one-shot CLI command must not).
+        if (opts.mode !== 'cli') lab.sweeps.adopt();
       }
     } catch (err) {
       store.close();
@@ -208,7 +223,15 @@ export class Lab {
     return this.publicRun(this.store.getRun(runId));
   }
 
+  /** Resolves with the sweep once it has ended (CLI and tests). */
+  async waitForSweep(sweepId: string): Promise<SweepDetail> {
+    const id = getSweepRecord(this.store, sweepId).id;
+    await this.sweeps.waitFor(id);
+    return sweepDetail(this.store, getSweepRecord(this.store, id));
+  }
+
   async close(): Promise<void> {
+    this.sweeps.close();
     await this.queue.close();
     if (this.catalogTimer) clearInterval(this.catalogTimer);
     this.catalogTimer = null;
@@ -220,6 +243,7 @@ export class Lab {
   private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     ...patchingHandlers(() => this),
     ...historyHandlers(() => this),
+    ...sweepHandlers(() => ({ store: this.store, sweeps: this.sweeps })),
     status: () => this.status,
     checkLab: (req) => checkLab(this.store, { repair: req.repair }),
     listDatasets: () => this.store.listDatasets().map(publicDataset),
@@ -365,7 +389,7 @@ export class Lab {
    * Checks a job spec with its kind's rules (the same ones the worker relies on), records the run
    * with the complete spec, and queues it.
    */
-  submitJob(spec: JobSpec): RunInfo {
+  submitJob(spec: JobSpec, opts: { groupId?: string } = {}): RunInfo {
     const id = newId('r');
     const sub = getJobKind(spec.kind).check(this.store, spec, id);
     const run = this.store.insertRun({
@@ -375,6 +399,7 @@ export class Lab {
       spec: sub.spec,
       datasetId: sub.datasetId,
       modelId: sub.modelId,
+      groupId: opts.groupId ?? null,
       params: flattenParams({ ...sub.spec, ...sub.extraParams, kind: undefined, name: undefined }),
     });
     this.emit({ type: 'run', runId: id, status: 'queued' });

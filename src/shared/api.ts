@@ -4,6 +4,7 @@
  * that receives it.
  */
 import { z } from 'zod';
+import { SweepControlRequestSchema, SweepSpecSchema, SweepSummaryRequestSchema, type SweepDetail, type SweepInfo, type SweepPlan } from './sweeps';
 import {
   CorruptSpecSchema,
   EmptySchema,
@@ -164,6 +165,16 @@ export interface ApiOutputs {
   compareRuns: Comparison;
   exportComparison: ExportedFile;
   exportRuns: ExportRunsResult;
+  /** Sweeps: what a sweep would run (members, runs, values, time estimate), checked but not started. */
+  planSweep: SweepSpecSchema,
+  /** Sweeps: check every member and start the sweep as one group of runs. */
+  submitSweep: SweepSpecSchema,
+  /** Sweeps: every sweep with its progress, newest first. */
+  listSweeps: EmptySchema,
+  /** Sweeps: one sweep's members, progress and the best member by a metric. */
+  getSweep: SweepSummaryRequestSchema,
+  /** Sweeps: pause (no new members), resume or cancel a sweep. */
+  controlSweep: SweepControlRequestSchema,
   importRuns: ImportRunsResult;
   listViews: SavedView[];
   saveView: SavedView;
@@ -229,6 +240,11 @@ export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiP
 
 export function isApiMethod(name: string): name is ApiMethod {
   return Object.prototype.hasOwnProperty.call(API_INPUTS, name);
+  planSweep: SweepPlan;
+  submitSweep: SweepDetail;
+  listSweeps: SweepInfo[];
+  getSweep: SweepDetail;
+  controlSweep: SweepDetail;
 }
 
 /** The IPC channel names in Electron. */

@@ -66,8 +66,16 @@ export class JobQueue {
   private readonly active = new Map<string, Active>();
   private readonly waiters = new Map<string, ((status: string) => void)[]>();
   private closed = false;
+  /** Raised by running sweeps to their max-parallel (see src/core/sweeps/scheduler.ts). */
+  private minConcurrency = 0;
 
   constructor(private readonly opts: QueueOptions) {}
+
+  /** Run at least `n` jobs at once (0: the configured concurrency again). */
+  setMinConcurrency(n: number): void {
+    this.minConcurrency = n;
+    this.pump();
+  }
 
   enqueue(runId: string): void {
     this.pending.push(runId);
@@ -136,7 +144,7 @@ export class JobQueue {
   }
 
   private pump(): void {
-    const limit = this.opts.concurrency ?? 1;
+    const limit = Math.max(this.opts.concurrency ?? 1, this.minConcurrency);
     while (!this.closed && this.active.size < limit && this.pending.length) {
       const runId = this.pending.shift()!;
       this.start(runId);
