@@ -16,6 +16,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -26,6 +27,7 @@ import { TOKEN_COOKIE, TOKEN_HEADER, isApiMethod, parseInput, type Envelope } fr
 import type { LabEvent } from '../shared/schemas';
 import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from './envelope';
 import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from './static';
+import { checkListenHost, checkServerPaths } from './access';
 
 export interface ServerLab {
   call(method: string, input: unknown): Promise<unknown>;
@@ -43,6 +45,10 @@ export interface ServerOptions {
   port?: number;
   /** Default: 32 random bytes, base64url. */
   token?: string;
+  /** Listen on a non-loopback address (refused without it; see ./access). */
+  allowRemote?: boolean;
+  /** Folders besides the lab folder that request paths may name (--allow-dir). */
+  allowedDirs?: string[];
 }
 
 export interface RunningServer {
@@ -123,6 +129,8 @@ export function sanitizeFilename(name: string): string {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { lab } = opts;
   const host = opts.host ?? '127.0.0.1';
+  checkListenHost(host, opts.allowRemote ?? false);
+  const pathRoots = [lab.labDir, ...(opts.allowedDirs ?? [])];
   const token = opts.token ?? randomBytes(32).toString('base64url');
   const tokenDigest = digest(token);
   const staticDir = path.resolve(opts.staticDir);
@@ -136,6 +144,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
     if (!['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(host)) {
       hosts.add(`${hostForUrl(host).toLowerCase()}:${port}`);
+    }
+    if (opts.allowRemote && (host === '0.0.0.0' || host === '::')) {
+      // Listening on every interface: answer to this machine's own names and addresses.
+      hosts.add(`${os.hostname().toLowerCase()}:${port}`);
+      for (const list of Object.values(os.networkInterfaces())) {
+        for (const a of list ?? []) hosts.add(`${hostForUrl(a.address).toLowerCase()}:${port}`);
+      }
     }
     return hosts;
   };
@@ -244,6 +259,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     let envelope: Envelope<unknown>;
     try {
       const input = parseInput(method, body);
+      checkServerPaths(input, pathRoots);
       envelope = okEnvelope(await lab.call(method, input));
     } catch (err) {
       const e = toLabError(err);
