@@ -6,8 +6,9 @@
  * long-lived host (app, web) picks up a sweep whose host process died.
  */
 import { LabError } from '../../shared/errors';
-import { TERMINAL_STATUSES, type JobSpec, type LabEvent, type RunInfo } from '../../shared/schemas';
+import { JobSpecSchema, TERMINAL_STATUSES, type JobSpec, type LabEvent, type RunInfo } from '../../shared/schemas';
 import type { SweepStatus } from '../../shared/sweeps';
+import { describeZodIssues, zodIssues } from '../../shared/validation';
 import { pidAlive } from '../jobs/queue';
 import { newId, type LabStore } from '../store/store';
 import { describeValues } from './expand';
@@ -240,9 +241,11 @@ export class SweepScheduler {
   private dispatch(rec: SweepRecord, member: number, stage: 'run' | 'eval', spec: JobSpec): string {
     let runId: string;
     try {
-      runId = this.host.submit(spec, rec.id).id;
+      // Parsed here: the chained eval template gets its defaults like a submitted spec.
+      runId = this.host.submit(JobSpecSchema.parse(spec), rec.id).id;
     } catch (err) {
-      const e = LabError.from(err);
+      const issues = zodIssues(err);
+      const e = issues ? new LabError('bad_input', describeZodIssues(issues)) : LabError.from(err);
       runId = newId('r');
       this.store.insertRun({
         id: runId,
