@@ -18,6 +18,7 @@ import { addEvalCommands } from './commands/eval';
 import { addEvaluationsCommands } from './commands/evaluations';
 import { addMethodsCommands } from './commands/methods';
 import { addWebCommands } from './commands/web';
+import { addSweepCommands } from './commands/sweep';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
 
   addHistoryCommands(program, helpers);
   addWebCommands(program, helpers);
+  addSweepCommands(program, helpers);
 
   return program;
 }
