@@ -3,6 +3,7 @@ import {
   Alert,
   Anchor,
   Button,
+  Checkbox,
   Group,
   Loader,
   Modal,
@@ -256,6 +257,7 @@ function ImportDatasetModal({
 }) {
   const [name, setName] = useState('');
   const [classNames, setClassNames] = useState('');
+  const [confirmClasses, setConfirmClasses] = useState(false);
   const [trainImages, setTrainImages] = useState<string | null>(null);
   const [trainLabels, setTrainLabels] = useState<string | null>(null);
   const [testImages, setTestImages] = useState<string | null>(null);
@@ -287,6 +289,7 @@ function ImportDatasetModal({
       testImages: testImages ?? undefined,
       testLabels: testLabels ?? undefined,
       classNames: names.length ? names : undefined,
+      confirmClasses: confirmClasses || undefined,
     };
     const parsed = ImportDatasetRequestSchema.safeParse(req);
     if (!parsed.success) {
@@ -305,6 +308,7 @@ function ImportDatasetModal({
       );
       setName('');
       setClassNames('');
+      setConfirmClasses(false);
       setTrainImages(null);
       setTrainLabels(null);
       setTestImages(null);
@@ -390,6 +394,13 @@ function ImportDatasetModal({
           description="Comma-separated, one per label in label order, e.g. T-shirt, Trouser, Pullover. Leave empty to use the label numbers."
           value={classNames}
           onChange={(e) => edit(setClassNames)(e.currentTarget.value)}
+        />
+        <Checkbox
+          label="Accept an unusual number of classes"
+          description="The lab counts classes from the largest label. When that gives more than 100 classes, or classes without any image (a stray 255 in the labels, or labels starting at 1), it asks you to confirm the count here first."
+          checked={confirmClasses}
+          onChange={(e) => edit(setConfirmClasses)(e.currentTarget.checked)}
+          data-testid="import-confirm-classes"
         />
         {problem && <ErrorNote title="The dataset was not imported" error={problem} testId="import-problem" />}
         <Group justify="flex-end">
