@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: images/s of a training step, an input-gradient (PGD) step and a forward pass
  * for `mlp` and `mnist-cnn` at batch 128, on every backend that loads here, next to PyTorch's
- * figures from ../shared/bench/torch_reference.py on the same machine, with the ratio to PyTorch
+ * figures from bench/torch_reference.py (the project's own PyTorch reference) on the same machine, with the ratio to PyTorch
  * and the fraction of the machine's peak FLOP/s each figure reaches.
  *
  * The steps are the ones the lab runs: the training step is the trainer's (mean cross-entropy,
@@ -175,7 +175,7 @@ type Ref = { images_per_s: Record<string, Record<Step, number>> } & Record<strin
 
 /** One run of the PyTorch reference. */
 function torchOnce(): { ok: true; result: Ref } | { ok: false; reason: string } {
-  const script = path.resolve(root, '..', 'shared', 'bench', 'torch_reference.py');
+  const script = path.join(root, 'bench', 'torch_reference.py');
   if (!fs.existsSync(script)) return { ok: false, reason: `${script} not found` };
   const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return { ok: false, reason: (r.stderr || 'python3 failed').trim().split('\n').pop() ?? 'python3 failed' };

@@ -35,6 +35,7 @@ import {
   type ExportedFile,
   type LabStatus,
   type ModelInfo,
+  type MethodEntry,
   type RegistryEntry,
   type RunDetail,
   type RunInfo,
@@ -196,7 +197,7 @@ export interface ApiOutputs {
   datasetSamples: DatasetSamples;
   listArchitectures: ArchitectureInfo[];
   listAttacks: RegistryEntry[];
-  listMethods: RegistryEntry[];
+  listMethods: MethodEntry[];
   listModels: ModelInfo[];
   importModel: ModelInfo;
   submitTrain: RunInfo;

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { FamilySpecSchema, PatchSweepSpecSchema } from './patching';
+import { METHOD_FAMILY_IDS } from './methods';
+import { CERTIFY_METHODS } from './constants';
+import type { CorruptionFamily, CorruptionSuite } from './corruption-families';
 
 // ---------------------------------------------------------------------------------------------
 // Parameter descriptors: registries (attacks, methods, corruptions...) describe their parameters
@@ -33,6 +36,14 @@ export const RegistryEntrySchema = z.object({
   params: z.array(ParamDescriptorSchema),
 });
 export type RegistryEntry = z.infer<typeof RegistryEntrySchema>;
+
+/** A training method's entry: its family, what it trades (in words) and its default per-epoch check. */
+export const MethodEntrySchema = RegistryEntrySchema.extend({
+  family: z.enum(METHOD_FAMILY_IDS),
+  tradeoff: z.object({ clean: z.string(), robust: z.string(), time: z.string() }),
+  monitor: z.enum(['pgd', 'certified', 'none']),
+});
+export type MethodEntry = z.infer<typeof MethodEntrySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Job specs. Every job is one of these; it is stored with its run so it can be repeated exactly.
@@ -70,7 +81,7 @@ export const MonitorSchema = z.object({
   /** PGD accuracy with this many steps (0 = no PGD metric). */
   pgdSteps: z.number().int().min(0).max(1000).default(10),
   /** Certified accuracy by IBP or CROWN; default 'ibp' for certified-training methods, else 'none'. */
-  certify: z.enum(['none', 'ibp', 'crown']).optional(),
+  certify: z.enum(['none', ...CERTIFY_METHODS]).optional(),
 });
 export type MonitorSpec = z.infer<typeof MonitorSchema>;
 
@@ -154,7 +165,7 @@ export const EvalSpecSchema = z.object({
    * tighter and slower CROWN) proves every margin positive over the L∞ box of radius `eps`.
    * robustAccuracy is then the certified accuracy; `attack` must stay 'none'.
    */
-  certify: z.enum(['ibp', 'crown']).optional(),
+  certify: z.enum(CERTIFY_METHODS).optional(),
   /** The certification radius (pixels, 0–1); required with `certify`. */
   eps: z.number().min(0, 'eps must be at least 0.').max(1, 'eps must be at most 1 (the whole pixel range).').optional(),
   /** Robust accuracy at each of these radii too (a robustness curve), with the same attack. */
@@ -459,6 +470,8 @@ export interface ArchitectureInfo {
   name: string;
   title: string;
   description: string;
+  /** Bound propagation (IBP/CROWN) can follow its layers: certified evaluation and certified training work. */
+  certifiable: boolean;
 }
 
 export interface DatasetSamples {
@@ -473,9 +486,12 @@ export interface DatasetSamples {
 
 /** A registry entry of the corruption registry, with what the corruption studio needs to show it. */
 export interface CorruptionInfo extends RegistryEntry {
-  family: 'noise' | 'blur' | 'weather' | 'digital' | 'geometric' | 'overlay' | 'labels' | 'data';
+  family: CorruptionFamily;
+  /** The family's plain title (src/shared/corruption-families.ts). */
+  familyTitle: string;
   /** Where it comes from: the ImageNet-C 15, the 4 ImageNet-C extras, MNIST-C, or the lab's label/data corruptions. */
-  suite: 'imagenet-c' | 'imagenet-c-extra' | 'mnist-c' | 'labels' | 'data';
+  suite: CorruptionSuite;
+  suiteTitle: string;
   /** What it changes: each image's pixels, the labels, or the split as a whole (which examples, triggers). */
   target: 'images' | 'labels' | 'dataset';
   /** [1, 2, 3, 4, 5], or [] when the severity has no effect. */

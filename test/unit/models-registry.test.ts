@@ -30,7 +30,7 @@ describe('architecture registry', () => {
     for (const a of list) {
       expect(a.title.length).toBeGreaterThan(5);
       expect(a.description.length).toBeGreaterThan(40);
-      expect(Object.keys(a).sort()).toEqual(['description', 'name', 'title']);
+      expect(Object.keys(a).sort()).toEqual(['certifiable', 'description', 'name', 'title']);
     }
     expect(getArchitecture('mlp')).toBe(ARCHITECTURES.mlp);
   });

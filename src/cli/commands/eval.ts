@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import type { EvaluationReport } from '../../shared/schemas';
 import { benchmarkJson, printBenchmark } from '../corruptions';
 import { certifiedJson, evalJson } from '../eval-json';
+import { attackNames, certifyNames, orList } from '../registry-help';
+import { NO_ATTACK } from '../../shared/constants';
 import { bool, keyValues, numberList, pct, writeExport, type CliHelpers, type GlobalOpts } from '../helpers';
 
 export function addEvalCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
@@ -16,7 +18,7 @@ export function addEvalCommands(program: Command, h: CliHelpers<GlobalOpts>): vo
     .requiredOption('--model <id|name>', 'model id or name')
     .requiredOption('--dataset <name>', 'dataset name or id')
     .option('--split <split>', 'train or test', 'test')
-    .option('--attack <name>', 'none, fgsm, pgd, pgd-l2, apgd-ce, apgd-dlr, apgd-t, square, deepfool, cw-l2, md, pgd-min or autoattack', 'none')
+    .option('--attack <name>', orList(attackNames()), NO_ATTACK)
     .option('--eps <x>', 'largest change per pixel (0–1)', num('eps'))
     .option('--step-size <x>', 'PGD step size (0 = 2.5·eps/steps)', num('step-size'))
     .option('--steps <n>', 'PGD steps', num('steps', true))
@@ -37,7 +39,7 @@ export function addEvalCommands(program: Command, h: CliHelpers<GlobalOpts>): vo
     .option('--baseline <id|name>', 'benchmark: the model that normalises the corruption errors (CE)')
     .option('--corruptions <list>', 'benchmark: corruptions, comma-separated (default: the 15 ImageNet-C ones)')
     .option('--severities <list>', 'benchmark: severities, comma-separated (default: 1,2,3,4,5)', numberList('severities'))
-    .option('--certify <method>', 'certified accuracy at --eps instead of an attack: ibp (fast) or crown (tighter, slower)')
+    .option('--certify <method>', `certified accuracy at --eps instead of an attack: ${orList(certifyNames())} (ibp is fast, crown tighter and slower)`)
     .action(async (o) => {
       await withLab(g(), async (lab) => {
         const params: Record<string, number | boolean | string> = { ...keyValues(o.param as string[] | undefined) };

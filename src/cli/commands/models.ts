@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { LabError } from '../../shared/errors';
+import { architectureNames } from '../registry-help';
 import { type CliHelpers, type GlobalOpts } from '../helpers';
 
 export function addModelsCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
@@ -29,7 +30,7 @@ export function addModelsCommands(program: Command, h: CliHelpers<GlobalOpts>): 
     .command('import')
     .description('import model weights')
     .requiredOption('--format <format>', 'weights format: safetensors')
-    .requiredOption('--arch <arch>', 'architecture: mlp, mnist-cnn, cnn-bn, resnet')
+    .requiredOption('--arch <arch>', `architecture: ${architectureNames().join(', ')}`)
     .requiredOption('--file <file>', 'the weights file (PyTorch names and layouts)')
     .requiredOption('--name <name>', 'name of the model in the lab')
     .option('--input-shape <HxWxC>', 'input height x width x channels (default: from the weights, else 28x28x1)')

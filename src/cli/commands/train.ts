@@ -3,7 +3,9 @@
  * Registered by src/cli/index.ts.
  */
 import type { Command } from 'commander';
+import { METRIC } from '../../shared/constants';
 import { LabError } from '../../shared/errors';
+import { architectureNames, certifyNames, methodNames, orList } from '../registry-help';
 import { pct, type CliHelpers, type GlobalOpts } from '../helpers';
 
 export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
@@ -12,7 +14,7 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
     .command('train')
     .description('train a model and wait for it to finish')
     .option('--dataset <name>', 'dataset name or id (required unless --resume)')
-    .option('--arch <arch>', 'architecture: mlp, mnist-cnn, cnn-bn, resnet (required unless --resume)')
+    .option('--arch <arch>', `architecture: ${architectureNames().join(', ')} (required unless --resume)`)
     .option('--epochs <n>', 'passes over the training set', num('epochs', true), 1)
     .option('--batch-size <n>', 'images per step', num('batch-size', true), 64)
     .option('--lr <x>', 'learning rate', num('lr'), 0.05)
@@ -23,7 +25,7 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
     .option('--seed <n>', 'random seed', num('seed', true), 0)
     .option('--limit <k>', 'only the first K training examples', num('limit', true))
     .option('--test-limit <k>', 'only the first K test examples for the per-epoch test accuracy', num('test-limit', true))
-    .option('--method <name>', 'training method: erm, pgd-at, fgsm-rs, trades, mart, awp, avmixup, dafa, sam, asam, ibp, crown-ibp, cc-ibp, gce, sce, nce-rce, nce-mae, poly, logit-clip, label-smoothing, bootstrap, group-dro, mixup, vat', 'erm')
+    .option('--method <name>', `training method: ${methodNames().join(', ')}`, 'erm')
     .option('--param <k=v...>', 'method parameter (repeatable), e.g. --param eps=0.1 --param steps=10')
     .option('--name <name>', 'run (and model) name')
     .option('--val-fraction <f>', 'hold out this fraction of the training images for validation (0–0.5)', num('val-fraction'))
@@ -31,7 +33,7 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
     .option('--monitor-count <n>', 'every epoch, PGD (and certified) accuracy on the first N test/validation images', num('monitor-count', true))
     .option('--monitor-eps <x>', 'radius of the per-epoch robust metrics (default: the method’s eps, else 0.1)', num('monitor-eps'))
     .option('--monitor-pgd-steps <n>', 'PGD steps of the per-epoch robust accuracy (0 = none)', num('monitor-pgd-steps', true))
-    .option('--monitor-certify <m>', 'per-epoch certified accuracy: none, ibp or crown (default: ibp for certified training)')
+    .option('--monitor-certify <m>', `per-epoch certified accuracy: ${orList(['none', ...certifyNames()])} (default: ibp for certified training)`)
     .option('--early-stop <metric>', 'stop when this stops improving: clean, robust, certified or loss')
     .option('--patience <n>', 'epochs without improvement before early stopping', num('patience', true))
     .option('--min-delta <x>', 'smallest improvement that counts for early stopping', num('min-delta'))
@@ -91,17 +93,17 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
           model_id: done.modelId,
           model_name: model?.name ?? null,
           method: (done.spec as { method?: string }).method ?? null,
-          test_accuracy: m['kept/test_accuracy'] ?? m['test/accuracy'] ?? null,
-          test_loss: m['kept/test_loss'] ?? m['test/loss'] ?? null,
-          train_accuracy: m['train/accuracy'] ?? null,
-          train_loss: m['train/epoch_loss'] ?? null,
-          train_adv_accuracy: m['train/adv_accuracy'] ?? null,
-          test_pgd_accuracy: m['test/pgd_accuracy'] ?? null,
-          test_certified_accuracy: m['test/certified_accuracy'] ?? null,
-          val_accuracy: m['val/accuracy'] ?? null,
-          best_epoch: m['best/epoch'] ?? null,
-          stopped_epoch: m['early_stop/epoch'] ?? null,
-          seconds: m['time/train_seconds'] ?? null,
+          test_accuracy: m[METRIC.keptTestAccuracy] ?? m[METRIC.testAccuracy] ?? null,
+          test_loss: m[METRIC.keptTestLoss] ?? m[METRIC.testLoss] ?? null,
+          train_accuracy: m[METRIC.trainAccuracy] ?? null,
+          train_loss: m[METRIC.trainEpochLoss] ?? null,
+          train_adv_accuracy: m[METRIC.trainAdvAccuracy] ?? null,
+          test_pgd_accuracy: m[METRIC.testPgdAccuracy] ?? null,
+          test_certified_accuracy: m[METRIC.testCertifiedAccuracy] ?? null,
+          val_accuracy: m[METRIC.valAccuracy] ?? null,
+          best_epoch: m[METRIC.bestEpoch] ?? null,
+          stopped_epoch: m[METRIC.earlyStopEpoch] ?? null,
+          seconds: m[METRIC.trainSeconds] ?? null,
           backend: done.backend,
         };
         out(g(), json, () => {

@@ -9,6 +9,7 @@ import { tf } from '../engine/backend';
 import { LabError } from '../../shared/errors';
 import type { InputShape, LayerOp } from '../models/architecture';
 import type { Model } from '../models/model';
+import { certifiableArchitectures } from '../models/registry';
 import { makeOperator } from './operators';
 import type { BoundOp } from './types';
 
@@ -41,7 +42,7 @@ export class BoundGraph {
     if (!model.arch.layers) {
       throw new LabError(
         'bad_input',
-        `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify an mlp, mnist-cnn or cnn-bn model.`,
+        `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify a model of one of these architectures: ${certifiableArchitectures().join(', ')}.`,
       );
     }
     // Parameters and batch norm running statistics (eval-mode batch norm reads both).

@@ -166,6 +166,7 @@ export const pairFlipLabelNoise: SplitCorruption = {
   suite: 'labels',
   defaultSeverity: 2,
   usesSeverity: true,
+  needs: 'classMap',
   params: [RATE_PARAM],
   plan(state, severity, params, extra, rng) {
     return relabel(state, pairFlipMatrix(state.numClasses, rateOf(params, severity), extra.classMap), rng);
@@ -182,6 +183,7 @@ export const transitionLabelNoise: SplitCorruption = {
   suite: 'labels',
   defaultSeverity: 1,
   usesSeverity: false,
+  needs: 'matrix',
   params: [],
   plan(state, _severity, _params, extra, rng) {
     if (!extra.matrix) {

@@ -17,6 +17,7 @@ import { backdoor, imbalance } from './data';
 import { colourChannels } from './image';
 
 import { IMAGENET_C_15 } from '../../shared/corruption-suites';
+import { corruptionFamilyTitle, corruptionSuiteTitle } from '../../shared/corruption-families';
 
 export { IMAGENET_C_15 };
 
@@ -68,7 +69,9 @@ export function listCorruptions(): CorruptionInfo[] {
     severities: c.usesSeverity ? [1, 2, 3, 4, 5] : [],
     defaultSeverity: c.defaultSeverity,
     colourOnly: c.kind === 'image' && !!c.colourOnly,
-    needs: c.name === 'labels/transition' ? 'matrix' : c.name === 'labels/pair_flip' ? 'classMap' : undefined,
+    needs: c.needs,
+    familyTitle: corruptionFamilyTitle(c.family),
+    suiteTitle: corruptionSuiteTitle(c.suite),
   }));
 }
 

@@ -13,8 +13,9 @@ import type { Rng } from '../engine/random';
 import type { ParamValues } from '../params';
 import type { FloatImage } from './image';
 
-export type CorruptionFamily = 'noise' | 'blur' | 'weather' | 'digital' | 'geometric' | 'overlay' | 'labels' | 'data';
-export type CorruptionSuite = 'imagenet-c' | 'imagenet-c-extra' | 'mnist-c' | 'labels' | 'data';
+import type { CorruptionFamily, CorruptionSuite } from '../../shared/corruption-families';
+
+export type { CorruptionFamily, CorruptionSuite };
 
 interface CorruptionBase {
   name: string;
@@ -27,6 +28,8 @@ interface CorruptionBase {
   defaultSeverity: number;
   /** False when the severity has no effect (e.g. an explicit transition matrix). */
   usesSeverity: boolean;
+  /** A structured input a step needs besides params: a class map or a transition matrix. */
+  needs?: 'classMap' | 'matrix';
 }
 
 export interface ImageCorruption extends CorruptionBase {

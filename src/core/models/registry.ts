@@ -28,5 +28,12 @@ export function getArchitecture(name: string): Architecture {
 }
 
 export function listArchitectures(): ArchitectureInfo[] {
-  return Object.values(ARCHITECTURES).map(({ name, title, description }) => ({ name, title, description }));
+  return Object.values(ARCHITECTURES).map(({ name, title, description, layers }) => ({ name, title, description, certifiable: !!layers }));
+}
+
+/** Names of the architectures bound propagation can follow (those with a layer list), for messages. */
+export function certifiableArchitectures(): string[] {
+  return listArchitectures()
+    .filter((a) => a.certifiable)
+    .map((a) => a.name);
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { LabError } from '../../shared/errors';
 import type { TrainSpec } from '../../shared/schemas';
 import { registerJobKind } from '../jobs/registry';
-import { getArchitecture } from '../models/registry';
+import { certifiableArchitectures, getArchitecture } from '../models/registry';
 import { checkpointPath } from './checkpoint';
 import { resolveMethod } from './methods/registry';
 import { selectionMetric } from './monitor';
@@ -19,7 +19,7 @@ export const trainJob = registerJobKind<TrainSpec>({
     const { method, params } = resolveMethod(spec.method, spec.methodParams);
     selectionMetric(spec, method, params);
     if (method.needsLayers && !arch.layers) {
-      throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (mlp, mnist-cnn); ${arch.name} has none.`);
+      throw new LabError('bad_input', `Method ${spec.method} needs an architecture with a layer list (${certifiableArchitectures().join(', ')}); ${arch.name} has none.`);
     }
     if (spec.initModel) store.getModel(spec.initModel);
     // A resumed run continues the run it resumes, so it keeps that run's name unless given another.

@@ -8,6 +8,7 @@
 import { tf } from '../engine/backend';
 import { Rng } from '../engine/random';
 import { LabError } from '../../shared/errors';
+import { epochSelection, monitorCertify, monitorMeasures } from '../../shared/methods';
 import type { MonitorSpec, TrainSpec } from '../../shared/schemas';
 import { pgd } from '../attacks/pgd';
 import { certifyBatch, type CertifyMethod } from '../certify/certify';
@@ -52,15 +53,10 @@ export interface MonitorConfig {
  * spec asks for something it can measure.
  */
 export function selectionMetric(spec: TrainSpec, method: TrainMethod, params: ParamValues): 'clean' | 'robust' | 'certified' | 'loss' | null {
-  const keepBest = spec.keepBest ?? 'last';
-  if (spec.earlyStopping && keepBest !== 'last' && keepBest !== spec.earlyStopping.metric) {
-    throw new LabError('bad_input', `Early stopping watches ${spec.earlyStopping.metric} but the best checkpoint is chosen by ${keepBest}; use the same metric for both.`);
-  }
-  const selection = spec.earlyStopping?.metric ?? (keepBest === 'last' ? null : keepBest);
-  const monitor = resolveMonitor(spec.monitor, method, params);
-  if ((selection === 'robust' && !(monitor && monitor.pgdSteps > 0)) || (selection === 'certified' && !(monitor && monitor.certify !== 'none'))) {
-    throw new LabError('bad_input', `Choosing epochs by ${selection} accuracy needs the per-epoch robust monitor with ${selection === 'robust' ? 'PGD steps' : 'certification'} turned on.`);
-  }
+  const measures = monitorMeasures(spec.monitor, method.entry);
+  const { selection, problem } = epochSelection(spec.earlyStopping?.metric, spec.keepBest, measures);
+  if (problem) throw new LabError('bad_input', problem);
+  void params;
   return selection;
 }
 
@@ -70,7 +66,7 @@ export function resolveMonitor(spec: MonitorSpec | undefined, method: TrainMetho
     count: spec.count,
     eps: spec.eps ?? method.monitorEps?.(params) ?? 0.1,
     pgdSteps: spec.pgdSteps,
-    certify: spec.certify ?? (method.needsLayers ? 'ibp' : 'none'),
+    certify: monitorCertify(spec, method.entry),
   };
 }
 

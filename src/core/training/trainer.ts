@@ -22,6 +22,8 @@ import type { ModelRecord } from '../store/store';
 import { makeOptimizer } from './optim';
 import { learningRate } from './schedule';
 import { resolveMethod } from './methods/registry';
+import { certifiableArchitectures } from '../models/registry';
+import { METRIC } from '../../shared/constants';
 import { trainStep } from './step';
 import { checkResumable, loadCheckpoint, loadWeightArrays, saveCheckpoint, weightArrays, type Arrays, type Checkpoint } from './checkpoint';
 import { resolveMonitor, robustMetrics, selectionMetric, splitValidation } from './monitor';
@@ -97,7 +99,7 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
   }
   if (method.needsLayers && !model.arch.layers) {
     model.dispose();
-    throw new LabError('bad_input', `Method ${method.entry.name} needs an architecture with a layer list (mlp, mnist-cnn); ${model.archName} has none.`);
+    throw new LabError('bad_input', `Method ${method.entry.name} needs an architecture with a layer list (${certifiableArchitectures().join(', ')}); ${model.archName} has none.`);
   }
   const optimizer = makeOptimizer(spec.optimizer, model.params);
   if (resumed) optimizer.importState(resumed.optimizer);
@@ -166,7 +168,7 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
         windowLoss += lossValue;
         windowN++;
         if (step % spec.logEvery === 0 || b === stepsPerEpoch - 1) {
-          ctx.log([{ key: 'train/loss', step, value: windowLoss / windowN }]);
+          ctx.log([{ key: METRIC.trainLoss, step, value: windowLoss / windowN }]);
           windowLoss = 0;
           windowN = 0;
         }
@@ -186,10 +188,10 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
       lastTrainLoss = epochLoss / seen;
       lastTrainAcc = epochCorrect / seen;
       const epochMetrics = [
-        { key: 'train/epoch_loss', step: epoch, value: lastTrainLoss },
-        { key: 'train/accuracy', step: epoch, value: lastTrainAcc },
+        { key: METRIC.trainEpochLoss, step: epoch, value: lastTrainLoss },
+        { key: METRIC.trainAccuracy, step: epoch, value: lastTrainAcc },
         { key: 'lr', step: epoch, value: lrAt(step - 1) },
-        { key: 'train/images_per_sec', step: epoch, value: seen / Math.max(1e-3, (Date.now() - epochStart) / 1000) },
+        { key: METRIC.trainImagesPerSec, step: epoch, value: seen / Math.max(1e-3, (Date.now() - epochStart) / 1000) },
       ];
       for (const [k, v] of Object.entries(metricSums)) epochMetrics.push({ key: `train/${k}`, step: epoch, value: v / seen });
       const tick = () => ctx.tick();
@@ -254,12 +256,12 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
       });
       if (stop) {
         stoppedEpoch = epoch;
-        ctx.log([{ key: 'early_stop/epoch', step: epoch, value: epoch }]);
+        ctx.log([{ key: METRIC.earlyStopEpoch, step: epoch, value: epoch }]);
         break;
       }
     }
-    ctx.log([{ key: 'time/train_seconds', step: spec.epochs, value: (Date.now() - t0) / 1000 }]);
-    if (best) ctx.log([{ key: 'best/epoch', step: spec.epochs, value: best.epoch }, { key: `best/${selection}`, step: spec.epochs, value: best.value }]);
+    ctx.log([{ key: METRIC.trainSeconds, step: spec.epochs, value: (Date.now() - t0) / 1000 }]);
+    if (best) ctx.log([{ key: METRIC.bestEpoch, step: spec.epochs, value: best.epoch }, { key: `best/${selection}`, step: spec.epochs, value: best.value }]);
     if (keepBest !== 'last' && bestWeights && best && best.epoch !== (stoppedEpoch ?? spec.epochs)) {
       // The kept model is an earlier epoch's: measure it again so the run reports what it stores.
       loadWeightArrays(model, bestWeights);
@@ -267,7 +269,7 @@ export async function runTraining(ctx: JobContext, spec: TrainSpec): Promise<Tra
         const m = await measure(model, test, 500, () => ctx.tick());
         testAccuracy = m.accuracy;
         testLoss = m.loss;
-        ctx.log([{ key: 'kept/test_accuracy', step: best.epoch, value: m.accuracy }, { key: 'kept/test_loss', step: best.epoch, value: m.loss }]);
+        ctx.log([{ key: METRIC.keptTestAccuracy, step: best.epoch, value: m.accuracy }, { key: METRIC.keptTestLoss, step: best.epoch, value: m.loss }]);
       }
     }
     const record = saveModel(store, model, {

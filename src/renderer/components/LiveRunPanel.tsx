@@ -5,16 +5,17 @@ import { ResumeTrainingButton } from './ResumeTraining';
 import { RunProgress } from './RunProgress';
 import { StatusBadge } from './StatusBadge';
 import { MetricsSummary } from './MetricsSummary';
-import { useLiveRun } from '../lib/hooks';
-import { methodMonitor } from '../lib/methods';
+import { lab } from '../api/client';
+import { useLiveRun, useLoad } from '../lib/hooks';
+import { monitorCertify } from '../../shared/methods';
 import { href } from '../lib/route';
-import type { TrainSpec } from '../../shared/schemas';
+import type { MethodEntry, TrainSpec } from '../../shared/schemas';
 
 /** What the per-epoch robustness checks measure, in words (null without checks). */
-function describeMonitor(spec: TrainSpec): string | null {
+function describeMonitor(spec: TrainSpec, methods: MethodEntry[]): string | null {
   const m = spec.monitor;
   if (!m) return null;
-  const certify = m.certify ?? (methodMonitor(spec.method) === 'certified' ? 'ibp' : 'none');
+  const certify = monitorCertify(m, methods.find((x) => x.name === spec.method));
   const parts: string[] = [];
   if (m.pgdSteps > 0) parts.push(`accuracy under a ${m.pgdSteps}-step PGD attack`);
   if (certify !== 'none') parts.push(`certified accuracy (${certify.toUpperCase()})`);
@@ -24,6 +25,7 @@ function describeMonitor(spec: TrainSpec): string | null {
 }
 
 export function LiveRunPanel({ runId }: { runId: string }) {
+  const methods = useLoad(() => lab.listMethods({}), []);
   const { detail, error, progress } = useLiveRun(runId);
   if (error && !detail) {
     return (
@@ -36,7 +38,7 @@ export function LiveRunPanel({ runId }: { runId: string }) {
   const { run, metrics, model } = detail;
   const spec = run.spec;
   const epochs = spec.kind === 'train' ? spec.epochs : undefined;
-  const monitorText = spec.kind === 'train' ? describeMonitor(spec) : null;
+  const monitorText = spec.kind === 'train' ? describeMonitor(spec, methods.data ?? []) : null;
 
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-labelledby="live-run-title" data-testid="live-run" data-run-id={run.id}>

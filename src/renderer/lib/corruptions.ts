@@ -6,32 +6,12 @@
 import type { CorruptionInfo, CorruptionStep, DatasetInfo, RecipeInput } from '../../shared/schemas';
 import { cleanParams, validateParams, type ParamValues } from '../components/ParamForm';
 import { formatNumber } from './format';
+import { CORRUPTION_FAMILIES } from '../../shared/corruption-families';
 
 export type Family = CorruptionInfo['family'];
 
-/** Families in the order the studio lists them, with plain names. */
-export const FAMILIES: { family: Family; label: string }[] = [
-  { family: 'noise', label: 'Noise' },
-  { family: 'blur', label: 'Blur' },
-  { family: 'weather', label: 'Weather and light' },
-  { family: 'digital', label: 'Digital' },
-  { family: 'geometric', label: 'Geometric (MNIST-C)' },
-  { family: 'overlay', label: 'Lines and stripes (MNIST-C)' },
-  { family: 'labels', label: 'Label noise' },
-  { family: 'data', label: 'Imbalance and backdoor' },
-];
-
-export function familyLabel(f: string): string {
-  return FAMILIES.find((x) => x.family === f)?.label ?? f;
-}
-
-export const SUITE_LABELS: Record<CorruptionInfo['suite'], string> = {
-  'imagenet-c': 'ImageNet-C',
-  'imagenet-c-extra': 'ImageNet-C extra',
-  'mnist-c': 'MNIST-C',
-  labels: 'labels',
-  data: 'data',
-};
+/** Families in the order the studio lists them, with plain names (from src/shared/corruption-families.ts). */
+export const FAMILIES: { family: Family; label: string }[] = CORRUPTION_FAMILIES.map((f) => ({ family: f.id, label: f.title }));
 
 /** One step as the editor holds it: numbers may be '' while typed; class map and matrix as text. */
 export interface StepState {

@@ -15,7 +15,8 @@ export function EvaluatePage({ modelParam, datasetParam, runId }: { modelParam?:
   const models = useLoad(() => lab.listModels({}), []);
   const datasets = useLoad(() => lab.listDatasets({}), []);
   const attacks = useLoad(() => lab.listAttacks({}), []);
-  const err = models.error ?? datasets.error ?? attacks.error;
+  const archs = useLoad(() => lab.listArchitectures({}), []);
+  const err = models.error ?? datasets.error ?? attacks.error ?? archs.error;
 
   return (
     <>
@@ -27,7 +28,7 @@ export function EvaluatePage({ modelParam, datasetParam, runId }: { modelParam?:
         <Alert color="red" title="Could not load the evaluation choices">
           {err.message}
         </Alert>
-      ) : !models.data || !datasets.data || !attacks.data ? (
+      ) : !models.data || !datasets.data || !attacks.data || !archs.data ? (
         <Loader size="sm" aria-label="Loading" />
       ) : models.data.length === 0 ? (
         <EmptyState title="No models yet">
@@ -39,6 +40,7 @@ export function EvaluatePage({ modelParam, datasetParam, runId }: { modelParam?:
           models={models.data}
           datasets={datasets.data}
           attacks={attacks.data}
+          archs={archs.data}
           modelParam={modelParam}
           datasetParam={datasetParam}
           runIds={(runId ?? '').split(',').filter(Boolean)}

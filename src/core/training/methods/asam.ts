@@ -11,6 +11,7 @@ import { globalNorm, gradientsAt, moveWeights } from './weight-perturbation';
 export const asam: TrainMethod = {
   entry: {
     name: 'asam',
+    ...({ family: 'flat', tradeoff: { clean: 'often a little higher', robust: 'a little more robust to corruptions and label noise', time: 'about 2×' }, monitor: 'none' } as const),
     title: 'Adaptive sharpness-aware minimization (ASAM)',
     description:
       'SAM with a neighbourhood that scales with each weight, so large and small weights are treated alike. Same trade as SAM: about 2× the time of standard training for flatter minima and often better generalization; no adversarial robustness by itself.',

@@ -10,6 +10,7 @@ import { linfAdversary } from '../adversary';
 import { smoothTargets, softCrossEntropy } from '../losses/common';
 import { epsParam, randomStartParam, stepSizeParam, stepsParam } from './common-params';
 import type { MethodStepContext, TrainMethod } from './method';
+import { adversarialTraits } from '../../../shared/methods';
 
 function lambdas(n: number, ctx: MethodStepContext): Float32Array {
   return ctx.rng.fork('avmixup').fillUniform(new Float32Array(n), 0, 1);
@@ -18,6 +19,7 @@ function lambdas(n: number, ctx: MethodStepContext): Float32Array {
 export const avmixup: TrainMethod = {
   entry: {
     name: 'avmixup',
+    ...adversarialTraits('about (steps + 1)×', 'lower, less than PGD-AT'),
     title: 'Adversarial vertex mixup (AVmixup)',
     description:
       'Adversarial training on points between each image and an exaggerated adversarial version of it (γ times the PGD change), with softened labels toward the far end (Lee et al.). Reduces the robust-overfitting gap and the clean-accuracy cost of adversarial training; same time cost as PGD-AT.',

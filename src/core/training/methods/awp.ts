@@ -13,10 +13,12 @@ import { epsParam, randomStartParam, stepSizeParam, stepsParam } from './common-
 import type { TrainMethod } from './method';
 import { batchAccuracy } from './pgd-at';
 import { gradientsAt, moveWeights } from './weight-perturbation';
+import { adversarialTraits } from '../../../shared/methods';
 
 export const awp: TrainMethod = {
   entry: {
     name: 'awp',
+    ...adversarialTraits('a little more than PGD-AT'),
     title: 'Adversarial weight perturbation (AWP + PGD-AT)',
     description:
       'PGD adversarial training that also perturbs the weights in the worst direction before each update (Wu et al.), which reduces robust overfitting and usually adds a few points of robust accuracy. Costs about one extra gradient pass over PGD-AT.',

@@ -1,10 +1,12 @@
 /** Bootstrapping (Reed et al., 2015): the target mixes the given label with the model's own prediction. */
 import { bootstrapLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const bootstrap = lossMethod(
   {
     name: 'bootstrap',
+    ...noisyLabelTraits(),
     title: 'Bootstrapping (for noisy labels)',
     description: `The training target is beta × the given label + (1 − beta) × the model's own prediction, so the model can partly overrule labels it finds implausible. ${NOISY_TRADE}`,
     params: [

@@ -16,10 +16,12 @@ import { epsParam, rampFraction, rampParams } from './common-params';
 import type { TrainMethod } from './method';
 import { stackPair, splitPair } from './pair';
 import { batchAccuracy } from './pgd-at';
+import { certifiedTraits } from '../../../shared/methods';
 
 export const ccIbp: TrainMethod = {
   entry: {
     name: 'cc-ibp',
+    ...certifiedTraits('about 3×'),
     title: 'Certified training with CC-IBP (adversarial + IBP mix)',
     description:
       'Mixes an adversarial attack with interval bounds (De Palma et al.): alpha near 0 behaves like adversarial training (better clean and empirical robust accuracy, little is certified), alpha near 1 like IBP training (more certified, less clean accuracy). About 3× the time of standard training.',

@@ -10,10 +10,12 @@ import { ce } from '../losses/common';
 import { certifiedFraction, marginBounds, robustCe } from './certified-common';
 import { epsParam, rampFraction, rampParams } from './common-params';
 import type { TrainMethod } from './method';
+import { certifiedTraits } from '../../../shared/methods';
 
 export const crownIbp: TrainMethod = {
   entry: {
     name: 'crown-ibp',
+    ...certifiedTraits('about 4–6×'),
     title: 'Certified training with CROWN-IBP',
     description:
       'Like IBP certified training, but the worst case is bounded with tighter linear bounds (CROWN) early on, which makes training more stable and usually gives better certified accuracy at small and medium eps (Zhang et al.). About 2× slower than IBP training; mlp recommended.',

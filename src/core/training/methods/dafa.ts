@@ -15,6 +15,7 @@ import { ce } from '../losses/common';
 import { epsParam, randomStartParam, stepSizeParam, stepsParam } from './common-params';
 import type { MethodStepContext, TrainMethod } from './method';
 import { batchAccuracy } from './pgd-at';
+import { adversarialTraits } from '../../../shared/methods';
 
 export function dafaWeights(P: number[][], lambda: number): number[] {
   const k = P.length;
@@ -47,6 +48,7 @@ function classWeights(ctx: MethodStepContext, lambda: number, warmup: number): n
 export const dafa: TrainMethod = {
   entry: {
     name: 'dafa',
+    ...adversarialTraits('about (steps + 1)×'),
     title: 'Class-aware adversarial training (DAFA-style, robust fairness)',
     description:
       'Adversarial training that, after a warm-up, gives classes that are easily confused with similar classes a larger loss weight and a larger training radius (simplified DAFA). Raises the worst class’s robust accuracy at little cost in average robust accuracy; same time as PGD-AT.',

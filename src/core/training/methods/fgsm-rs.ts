@@ -8,10 +8,12 @@ import { ce } from '../losses/common';
 import { epsParam } from './common-params';
 import type { TrainMethod } from './method';
 import { batchAccuracy } from './pgd-at';
+import { adversarialTraits } from '../../../shared/methods';
 
 export const fgsmRs: TrainMethod = {
   entry: {
     name: 'fgsm-rs',
+    ...adversarialTraits('about 2×'),
     title: 'Fast adversarial training (FGSM with random start)',
     description:
       'Adversarial training with a single attack step from a random start (Wong et al.). About 2× the time of standard training instead of 11× for PGD-AT, with most of its robustness; at large eps it can suddenly lose all robustness ("catastrophic overfitting"), so check the PGD accuracy.',

@@ -1,10 +1,12 @@
 /** Generalized cross-entropy (Zhang & Sabuncu, 2018). */
 import { gceLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const gce = lossMethod(
   {
     name: 'gce',
+    ...noisyLabelTraits(),
     title: 'Generalized cross-entropy (GCE, for noisy labels)',
     description: `Loss (1 − p_y^q)/q, between cross-entropy (q → 0) and mean absolute error (q = 1), which gives wrong labels less pull. ${NOISY_TRADE}`,
     params: [

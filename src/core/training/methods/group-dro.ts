@@ -53,6 +53,7 @@ function groupsOf(p: ParamValues, numClasses: number) {
 export const groupDro: TrainMethod = {
   entry: {
     name: 'group-dro',
+    ...({ family: 'regularizer', tradeoff: { clean: 'average a little lower', robust: 'higher accuracy of the worst class or group', time: 'about 1×' }, monitor: 'none' } as const),
     title: 'Group DRO (worst-group training)',
     description:
       'Minimizes the loss of the worst class (or the worst of your groups of classes) instead of the average, by giving groups that do badly more and more weight. Raises the worst group’s accuracy, usually at some cost in average accuracy; same time as standard training.',

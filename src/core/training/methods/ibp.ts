@@ -9,13 +9,15 @@ import { ce } from '../losses/common';
 import { certifiedFraction, marginBounds, robustCe } from './certified-common';
 import { epsParam, rampFraction, rampParams } from './common-params';
 import type { TrainMethod } from './method';
+import { certifiedTraits } from '../../../shared/methods';
 
 export const ibp: TrainMethod = {
   entry: {
     name: 'ibp',
+    ...certifiedTraits('about 2–3×'),
     title: 'Certified training with IBP (interval bounds)',
     description:
-      'Trains the model so that interval bounds can prove it robust: the loss mixes the usual loss with the loss of the worst-case output over the whole eps-box (Gowal et al.). Gives certified accuracy where other methods give ~0, at a large cost in clean accuracy; about 2–3× the time of standard training. Works with mlp and mnist-cnn.',
+      'Trains the model so that interval bounds can prove it robust: the loss mixes the usual loss with the loss of the worst-case output over the whole eps-box (Gowal et al.). Gives certified accuracy where other methods give ~0, at a large cost in clean accuracy; about 2–3× the time of standard training. Works with the certifiable architectures (those with a layer list).',
     params: [
       epsParam(0.1, 'The radius to certify, on the 0–1 pixel scale; training ramps up to it.'),
       ...rampParams(),

@@ -1,10 +1,12 @@
 /** Logit clipping (Wei et al., 2023): cross-entropy on logits clipped to an L2 norm of 1/τ. */
 import { logitClipLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const logitClip = lossMethod(
   {
     name: 'logit-clip',
+    ...noisyLabelTraits(),
     title: 'Logit clipping (for noisy labels)',
     description: `Cross-entropy on outputs whose size is capped, so the model cannot become overconfident on (possibly wrong) training labels. ${NOISY_TRADE}`,
     params: [

@@ -3,11 +3,11 @@
  * GCE, SCE, NCE+RCE, ...). The loss itself lives in ../losses; this wraps it as a method.
  */
 import { tf } from '../../engine/backend';
-import type { RegistryEntry } from '../../../shared/schemas';
+import type { MethodEntry } from '../../../shared/schemas';
 import type { ParamValues } from '../../params';
 import type { TrainMethod } from './method';
 
-export function lossMethod(entry: RegistryEntry, perExample: (logits: tf.Tensor2D, y: tf.Tensor1D, p: ParamValues) => tf.Tensor1D): TrainMethod {
+export function lossMethod(entry: MethodEntry, perExample: (logits: tf.Tensor2D, y: tf.Tensor1D, p: ParamValues) => tf.Tensor1D): TrainMethod {
   return {
     entry,
     loss(model, x, y, p) {

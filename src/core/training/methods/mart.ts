@@ -10,6 +10,7 @@ import { epsParam, randomStartParam, stepSizeParam, stepsParam } from './common-
 import type { TrainMethod } from './method';
 import { stackPair, splitPair } from './pair';
 import { batchAccuracy } from './pgd-at';
+import { adversarialTraits } from '../../../shared/methods';
 
 /** The MART loss from clean and adversarial logits. */
 export function martLoss(clean: tf.Tensor2D, adv: tf.Tensor2D, y: tf.Tensor1D, lambda: number): tf.Scalar {
@@ -27,6 +28,7 @@ export function martLoss(clean: tf.Tensor2D, adv: tf.Tensor2D, y: tf.Tensor1D, l
 export const mart: TrainMethod = {
   entry: {
     name: 'mart',
+    ...adversarialTraits('about (steps + 1)×'),
     title: 'MART (misclassification-aware adversarial training)',
     description:
       'Adversarial training that pushes harder on the images the model still gets wrong (Wang et al.): a boosted loss on the attacked images plus a stability penalty weighted toward misclassified ones. Usually a little more robust than PGD-AT at a similar clean-accuracy cost; same time cost as PGD-AT.',

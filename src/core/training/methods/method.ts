@@ -13,7 +13,7 @@
 import type { tf } from '../../engine/backend';
 import type { Rng } from '../../engine/random';
 import type { Model } from '../../models/model';
-import type { RegistryEntry } from '../../../shared/schemas';
+import type { MethodEntry } from '../../../shared/schemas';
 import type { ParamValues } from '../../params';
 
 export interface MethodStepContext {
@@ -44,7 +44,7 @@ export interface MethodLoss {
 }
 
 export interface TrainMethod {
-  entry: RegistryEntry;
+  entry: MethodEntry;
   /** Needs the architecture's layer-graph view (certified training). */
   needsLayers?: boolean;
   /**

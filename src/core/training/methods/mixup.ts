@@ -22,6 +22,7 @@ function draw(n: number, alpha: number, ctx: MethodStepContext) {
 export const mixup: TrainMethod = {
   entry: {
     name: 'mixup',
+    ...({ family: 'regularizer', tradeoff: { clean: 'about the same', robust: 'better calibration, some corruption tolerance', time: 'about 1×' }, monitor: 'none' } as const),
     title: 'Mixup',
     description:
       'Trains on blends of two images with the matching blend of their labels. A cheap regularizer: smoother predictions, better calibration, some tolerance to label noise and corruptions, often similar clean accuracy; same time as standard training. No adversarial robustness by itself.',

@@ -2,10 +2,12 @@
 import { tf } from '../../engine/backend';
 import { maeLoss, nceLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const nceMae = lossMethod(
   {
     name: 'nce-mae',
+    ...noisyLabelTraits(),
     title: 'NCE + MAE (active-passive loss, for noisy labels)',
     description: `Normalized cross-entropy plus mean absolute error (1 − p_y); both are provably robust to wrong labels. ${NOISY_TRADE}`,
     params: [

@@ -2,10 +2,12 @@
 import { tf } from '../../engine/backend';
 import { nceLoss, rceLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const nceRce = lossMethod(
   {
     name: 'nce-rce',
+    ...noisyLabelTraits(),
     title: 'NCE + RCE (active-passive loss, for noisy labels)',
     description: `Normalized cross-entropy (the "active" part, which pulls toward the label) plus reverse cross-entropy (the "passive" part, which pushes other classes down); both are provably robust to wrong labels. ${NOISY_TRADE}`,
     params: [

@@ -7,6 +7,7 @@ import { linfAdversary } from '../adversary';
 import { ce } from '../losses/common';
 import { epsParam, randomStartParam, stepSizeParam, stepsParam } from './common-params';
 import type { TrainMethod } from './method';
+import { adversarialTraits } from '../../../shared/methods';
 
 export function batchAccuracy(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
   return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(y, 'int32')), 'float32')) as tf.Scalar;
@@ -15,6 +16,7 @@ export function batchAccuracy(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
 export const pgdAt: TrainMethod = {
   entry: {
     name: 'pgd-at',
+    ...adversarialTraits('about (steps + 1)×, 11× with 10 steps'),
     title: 'Adversarial training (PGD, Madry et al.)',
     description:
       'Trains on the worst-case images a PGD attack finds within eps of each training image. The standard defense: large gains in robust accuracy at the trained radius, at a cost of some clean accuracy and about (steps + 1)× the time of standard training.',

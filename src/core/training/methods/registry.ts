@@ -2,7 +2,7 @@
  * The training-method registry: adding a method is one file and one line here.
  */
 import { LabError } from '../../../shared/errors';
-import type { RegistryEntry } from '../../../shared/schemas';
+import type { MethodEntry } from '../../../shared/schemas';
 import { parseParams, type ParamValues } from '../../params';
 import { asam } from './asam';
 import { avmixup } from './avmixup';
@@ -64,7 +64,7 @@ const ALL: TrainMethod[] = [
 
 export const METHODS: Record<string, TrainMethod> = Object.fromEntries(ALL.map((m) => [m.entry.name, m]));
 
-export function listMethods(): RegistryEntry[] {
+export function listMethods(): MethodEntry[] {
   return ALL.map((m) => m.entry);
 }
 

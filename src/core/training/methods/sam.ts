@@ -11,6 +11,7 @@ import { globalNorm, gradientsAt, moveWeights } from './weight-perturbation';
 export const sam: TrainMethod = {
   entry: {
     name: 'sam',
+    ...({ family: 'flat', tradeoff: { clean: 'often a little higher', robust: 'a little more robust to corruptions and label noise', time: 'about 2×' }, monitor: 'none' } as const),
     title: 'Sharpness-aware minimization (SAM)',
     description:
       'Looks for weights whose whole neighbourhood has low loss (a flat minimum), which tends to generalize better and to be a little more robust to corruptions and label noise. Each step needs two gradient passes, so about 2× the time of standard training; no adversarial robustness by itself.',

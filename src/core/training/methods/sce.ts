@@ -1,10 +1,12 @@
 /** Symmetric cross-entropy (Wang et al., 2019): α·CE + β·RCE. */
 import { sceLoss } from '../losses/noisy';
 import { lossMethod, NOISY_TRADE } from './loss-method';
+import { noisyLabelTraits } from '../../../shared/methods';
 
 export const sce = lossMethod(
   {
     name: 'sce',
+    ...noisyLabelTraits(),
     title: 'Symmetric cross-entropy (SCE, for noisy labels)',
     description: `Cross-entropy plus reverse cross-entropy, which is robust to wrong labels; alpha and beta weigh the two. ${NOISY_TRADE}`,
     params: [

@@ -13,6 +13,7 @@ import { epsParam, stepSizeParam, stepsParam } from './common-params';
 import type { TrainMethod } from './method';
 import { stackPair, splitPair } from './pair';
 import { batchAccuracy } from './pgd-at';
+import { adversarialTraits } from '../../../shared/methods';
 
 /** The TRADES loss from clean and adversarial logits: mean CE(clean) + β·mean KL(p_clean ‖ p_adv). */
 export function tradesLoss(clean: tf.Tensor2D, adv: tf.Tensor2D, y: tf.Tensor1D, beta: number): tf.Scalar {
@@ -22,6 +23,7 @@ export function tradesLoss(clean: tf.Tensor2D, adv: tf.Tensor2D, y: tf.Tensor1D,
 export const trades: TrainMethod = {
   entry: {
     name: 'trades',
+    ...adversarialTraits('about (steps + 2)×', 'lower; beta sets the trade'),
     title: 'TRADES (clean loss + robustness regularizer)',
     description:
       'Keeps the usual loss on clean images and adds a penalty when the prediction changes under attack (Zhang et al.). Beta sets the trade: higher beta gives more robustness and less clean accuracy. Costs about (steps + 2)× the time of standard training.',

@@ -22,6 +22,7 @@ function l2normalize(t: tf.Tensor): tf.Tensor {
 export const vat: TrainMethod = {
   entry: {
     name: 'vat',
+    ...({ family: 'regularizer', tradeoff: { clean: 'about the same', robust: 'smoother; some robustness to small noise', time: 'about (iterations + 2)×' }, monitor: 'pgd' } as const),
     title: 'Virtual adversarial training (VAT)',
     description:
       'Penalizes the change of the prediction under the small L2 perturbation that changes it most (found without labels). Smoother decision boundaries and some robustness to small perturbations and noise, with little clean-accuracy cost; about (iterations + 2)× the time of standard training. Not a defense against L∞ attacks at the eps of adversarial training.',

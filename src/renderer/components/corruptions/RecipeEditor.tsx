@@ -29,9 +29,7 @@ import { ParamForm } from '../ParamForm';
 import {
   defaultMatrixText,
   FAMILIES,
-  familyLabel,
   newStep,
-  SUITE_LABELS,
   toApiStep,
   type StepState,
 } from '../../lib/corruptions';
@@ -252,7 +250,7 @@ function StepCard({
               </Text>
               {info && (
                 <Text size="xs" c="dimmed">
-                  {familyLabel(info.family)} · {SUITE_LABELS[info.suite]}
+                  {info.familyTitle} · {info.suiteTitle}
                   {info.target !== 'images' ? ` · changes the ${info.target === 'labels' ? 'labels' : 'split'}` : ''}
                 </Text>
               )}

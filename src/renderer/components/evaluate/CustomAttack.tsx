@@ -2,6 +2,7 @@
  * Evaluate, Custom: any attack of the registry with its generated form, and an optional eps grid.
  */
 import { NativeSelect, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { NO_ATTACK } from '../../../shared/constants';
 import type { RegistryEntry } from '../../../shared/schemas';
 import { ParamForm, type ParamValue, type ParamValues } from '../ParamForm';
 import { epsLong } from '../../lib/reportText';
@@ -55,7 +56,7 @@ export function CustomAttack({
             }
           />
         )}
-        {entry.name !== 'none' && (
+        {entry.name !== NO_ATTACK && (
           <TextInput
             label="Robustness curve (optional)"
             description="Also measure robust accuracy at these eps values, separated by commas (e.g. 0, 0.05, 0.1, 0.2 or 2/255, 4/255, 8/255). Each value runs the attack again. Empty: no curve."

@@ -5,7 +5,8 @@
 import { Button, Group, NativeSelect, NumberInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { lab } from '../../api/client';
-import { EvalSpecSchema, type DatasetInfo, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
+import { NO_ATTACK } from '../../../shared/constants';
+import { EvalSpecSchema, type ArchitectureInfo, type DatasetInfo, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
 import { defaultParams, validateParams, type ParamValues } from '../ParamForm';
 import { findKey } from '../../lib/evalText';
 import { formatInt } from '../../lib/format';
@@ -21,12 +22,13 @@ import { ModelEvaluations } from './ModelEvaluations';
 import { MoreEvalSettings } from './MoreEvalSettings';
 import { RunSection } from './RunSection';
 import { TargetSection } from './TargetSection';
-import { CERTIFIABLE, evalSummary, NONE_ENTRY, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
+import { evalSummary, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
 
 export function EvalForm({
   models,
   datasets,
   attacks,
+  archs,
   modelParam,
   datasetParam,
   runIds,
@@ -34,11 +36,13 @@ export function EvalForm({
   models: ModelInfo[];
   datasets: DatasetInfo[];
   attacks: RegistryEntry[];
+  archs: ArchitectureInfo[];
   modelParam?: string;
   datasetParam?: string;
   runIds: string[];
 }) {
-  const entries = useMemo(() => (attacks.some((a) => a.name === 'none') ? attacks : [NONE_ENTRY, ...attacks]), [attacks]);
+  // The attack registry lists `none` (clean accuracy only) first.
+  const entries = attacks;
   const entryOf = (name: string) => entries.find((e) => e.name === name);
   const sortedModels = useMemo(() => [...models].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [models]);
 
@@ -64,8 +68,8 @@ export function EvalForm({
   const [certMethod, setCertMethod] = useState<'ibp' | 'crown'>('ibp');
 
   // Custom: any attack with its generated form and an optional eps grid.
-  const [attackName, setAttackName] = useState(() => (entries.some((e) => e.name === 'pgd') ? 'pgd' : 'none'));
-  const entry = entryOf(attackName) ?? NONE_ENTRY;
+  const [attackName, setAttackName] = useState(() => (entries.some((e) => e.name === 'pgd') ? 'pgd' : NO_ATTACK));
+  const entry = entryOf(attackName) ?? entries[0]!;
   const [params, setParams] = useState<ParamValues>(() => withEps(entry, 0.1));
   const [gridText, setGridText] = useState('');
 
@@ -96,7 +100,7 @@ export function EvalForm({
   /** Copies what a preset would run into the Custom form. */
   const customize = () => {
     const last = jobs[jobs.length - 1];
-    if (last && last.spec.attack && last.spec.attack.name !== 'none') {
+    if (last && last.spec.attack && last.spec.attack.name !== NO_ATTACK) {
       const e = entryOf(last.spec.attack.name);
       if (e) {
         setAttackName(e.name);
@@ -108,7 +112,7 @@ export function EvalForm({
   };
 
   const chooseAttack = (n: string) => {
-    const e = entryOf(n) ?? NONE_ENTRY;
+    const e = entryOf(n) ?? entries[0]!;
     setAttackName(e.name);
     const epsKey = findKey(params, ['eps', 'epsilon']);
     const keep = epsKey && typeof params[epsKey] === 'number' ? (params[epsKey] as number) : undefined;
@@ -127,7 +131,8 @@ export function EvalForm({
         model.inputShape[2] !== dataset.channels ||
         model.numClasses < dataset.numClasses
       : false;
-  const certifiable = !model || CERTIFIABLE.includes(model.arch);
+  const certifiableNames = archs.filter((a) => a.certifiable).map((a) => a.name);
+  const certifiable = !model || certifiableNames.includes(model.arch);
 
   const customEpsKey = findKey(params, ['eps', 'epsilon']);
   // The per-pixel explanation only fits L∞ attacks (an L2 eps is the length of the whole change).
@@ -221,7 +226,7 @@ export function EvalForm({
         <Title order={2} size="h4" id="how-title" mb="xs">
           2. How to test it
         </Title>
-        <EvalPresets preset={preset} model={model} certifiable={certifiable} available={available} choosePreset={choosePreset} />
+        <EvalPresets preset={preset} model={model} certifiable={certifiable} certifiableNames={certifiableNames} available={available} choosePreset={choosePreset} />
 
         <Stack gap="sm">
           {presetInfo.usesEps && <EpsPicker eps={eps} epsChoice={epsChoice} setEpsChoice={setEpsChoice} epsOther={epsOther} setEpsOther={setEpsOther} />}

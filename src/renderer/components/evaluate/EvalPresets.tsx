@@ -4,18 +4,20 @@
 import { SimpleGrid, Text } from '@mantine/core';
 import type { ModelInfo } from '../../../shared/schemas';
 import { PresetCard } from '../PresetCard';
-import { CERTIFIABLE, PRESETS, type Preset, type PresetId } from './evalForm';
+import { PRESETS, type Preset, type PresetId } from './evalForm';
 
 export function EvalPresets({
   preset,
   model,
   certifiable,
+  certifiableNames,
   available,
   choosePreset,
 }: {
   preset: PresetId;
   model: ModelInfo | undefined;
   certifiable: boolean;
+  certifiableNames: string[];
   available: (p: Preset) => boolean;
   choosePreset: (p: Preset) => void;
 }) {
@@ -24,7 +26,7 @@ export function EvalPresets({
       {PRESETS.map((p) => {
         const ok = available(p);
         const active = preset === p.id;
-        const warn = p.id === 'certified' && !certifiable && model ? `Not for ${model.arch} models: certification works for ${CERTIFIABLE.join(' and ')}.` : null;
+        const warn = p.id === 'certified' && !certifiable && model ? `Not for ${model.arch} models: certification works for ${certifiableNames.join(', ')}.` : null;
         return (
           <PresetCard
             key={p.id}

@@ -2,17 +2,11 @@
  * The Evaluate form's presets and the pure rules around them: which evaluations a preset runs
  * and the sentence that says so. No React here.
  */
+import { NO_ATTACK } from '../../../shared/constants';
 import type { EvalSpecInput, RegistryEntry } from '../../../shared/schemas';
 import { cleanParams, defaultParams, type ParamValues } from '../ParamForm';
 import { findKey } from '../../lib/evalText';
 import { curveGrid, formatEps } from '../../lib/reportText';
-
-export const NONE_ENTRY: RegistryEntry = {
-  name: 'none',
-  title: 'None (clean accuracy only)',
-  description: 'No attack: measures how often the model is right on the unmodified images.',
-  params: [],
-};
 
 export type PresetId = 'quick' | 'standard' | 'curve' | 'certified' | 'clean' | 'custom';
 
@@ -56,7 +50,7 @@ export const PRESETS: Preset[] = [
   {
     id: 'certified',
     title: 'Certified (IBP / CROWN)',
-    description: 'No attack: bound propagation proves, image by image, that no change within eps can make the model wrong. mlp and mnist-cnn.',
+    description: 'No attack: bound propagation proves, image by image, that no change within eps can make the model wrong. For networks with a layer list.',
     needs: [],
     limit: 1000,
     usesEps: true,
@@ -79,8 +73,6 @@ export const PRESETS: Preset[] = [
   },
 ];
 
-/** Architectures whose layer list bound propagation can follow (src/core/certify). */
-export const CERTIFIABLE = ['mlp', 'mnist-cnn'];
 
 export const EPS_CHOICES = [
   { value: String(8 / 255), label: '8/255' },
@@ -144,9 +136,9 @@ export function presetJobs({ preset, eps, certMethod, entries, entry, params, gr
         ? [{ label: 'PGD-20 curve', spec: { kind: 'eval', model: '', dataset: '', attack: { name: 'pgd', params: withEps(pgd, e, { steps: 20 }) }, epsGrid: curveGrid(e) } }]
         : [];
     case 'certified':
-      return [{ label: certMethod.toUpperCase(), spec: { kind: 'eval', model: '', dataset: '', attack: { name: 'none', params: {} }, certify: certMethod, eps: e } }];
+      return [{ label: certMethod.toUpperCase(), spec: { kind: 'eval', model: '', dataset: '', attack: { name: NO_ATTACK, params: {} }, certify: certMethod, eps: e } }];
     case 'clean':
-      return [{ label: 'Clean', spec: { kind: 'eval', model: '', dataset: '', attack: { name: 'none', params: {} } } }];
+      return [{ label: 'Clean', spec: { kind: 'eval', model: '', dataset: '', attack: { name: NO_ATTACK, params: {} } } }];
     case 'custom':
       return [
         {
@@ -156,7 +148,7 @@ export function presetJobs({ preset, eps, certMethod, entries, entry, params, gr
             model: '',
             dataset: '',
             attack: { name: entry.name, params: cleanParams(entry.params, params) },
-            epsGrid: entry.name !== 'none' ? grid : undefined,
+            epsGrid: entry.name !== NO_ATTACK ? grid : undefined,
           },
         },
       ];

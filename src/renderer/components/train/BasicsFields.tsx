@@ -3,7 +3,7 @@
  */
 import { NativeSelect, SimpleGrid, TextInput } from '@mantine/core';
 import { useMemo } from 'react';
-import type { ArchitectureInfo, DatasetInfo, ModelInfo, RegistryEntry } from '../../../shared/schemas';
+import type { ArchitectureInfo, DatasetInfo, ModelInfo, MethodEntry } from '../../../shared/schemas';
 import { groupMethods } from '../../lib/methods';
 import type { SetField, TrainForm } from './trainForm';
 
@@ -21,7 +21,7 @@ export function BasicsFields({
   chooseMethod: (name: string) => void;
   trainable: DatasetInfo[];
   archs: ArchitectureInfo[];
-  methods: RegistryEntry[];
+  methods: MethodEntry[];
   initModel: ModelInfo | undefined;
 }) {
   const arch = archs.find((a) => a.name === form.arch);

@@ -2,14 +2,14 @@
  * Train: the chosen method's card: family, what it trades, and its parameter form (from the registry's descriptors).
  */
 import { Badge, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { RegistryEntry } from '../../../shared/schemas';
+import { METHOD_FAMILIES } from '../../../shared/methods';
+import type { MethodEntry } from '../../../shared/schemas';
 import { ParamForm } from '../ParamForm';
-import { FAMILIES, methodFamily, methodTradeoff } from '../../lib/methods';
 import type { SetForm, TrainForm } from './trainForm';
 
-export function MethodCard({ form, setForm, method }: { form: TrainForm; setForm: SetForm; method: RegistryEntry }) {
-  const trade = methodTradeoff(form.method);
-  const family = FAMILIES.find((f) => f.id === methodFamily(form.method));
+export function MethodCard({ form, setForm, method }: { form: TrainForm; setForm: SetForm; method: MethodEntry }) {
+  const trade = method.tradeoff;
+  const family = METHOD_FAMILIES.find((f) => f.id === method.family);
   return (
     <Paper withBorder radius="md" p="sm" data-testid="method-card">
       <Stack gap="xs">

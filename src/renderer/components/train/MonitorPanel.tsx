@@ -4,7 +4,7 @@
 import { NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Switch } from '@mantine/core';
 import { toNum, type SetField, type TrainForm } from './trainForm';
 
-export function MonitorPanel({ form, set }: { form: TrainForm; set: SetField }) {
+export function MonitorPanel({ form, set, certifiable }: { form: TrainForm; set: SetField; certifiable: string[] }) {
   return (
     <Paper withBorder radius="md" p="sm">
       <Stack gap="xs">
@@ -51,7 +51,7 @@ export function MonitorPanel({ form, set }: { form: TrainForm; set: SetField }) 
             />
             <NativeSelect
               label="Certified accuracy"
-              description="Proven robustness by bound propagation (mlp and mnist-cnn). Automatic: IBP for certified methods, else off."
+              description={`Proven robustness by bound propagation (${certifiable.join(', ')}). Automatic: IBP for certified methods, else off.`}
               value={form.monitorCertify}
               onChange={(e) => set('monitorCertify', e.currentTarget.value as TrainForm['monitorCertify'])}
               data={[

@@ -2,11 +2,11 @@
  * Train, step 1: the preset cards.
  */
 import { SimpleGrid, Title } from '@mantine/core';
-import type { ArchitectureInfo, RegistryEntry } from '../../../shared/schemas';
+import type { ArchitectureInfo, MethodEntry } from '../../../shared/schemas';
 import { PresetCard } from '../PresetCard';
 import { applyPreset, PRESETS, type SetForm, type TrainForm } from './trainForm';
 
-export function PresetsSection({ form, setForm, archs, methods }: { form: TrainForm; setForm: SetForm; archs: ArchitectureInfo[]; methods: RegistryEntry[] }) {
+export function PresetsSection({ form, setForm, archs, methods }: { form: TrainForm; setForm: SetForm; archs: ArchitectureInfo[]; methods: MethodEntry[] }) {
   return (
   <section aria-labelledby="presets-title">
     <Title order={2} size="h4" id="presets-title" mb="xs">

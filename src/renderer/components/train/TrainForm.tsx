@@ -5,10 +5,10 @@
 import { Accordion, Stack, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { lab } from '../../api/client';
-import { TrainSpecSchema, type ArchitectureInfo, type DatasetInfo, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
+import { TrainSpecSchema, type ArchitectureInfo, type DatasetInfo, type ModelInfo, type MethodEntry } from '../../../shared/schemas';
 import { validateParams } from '../ParamForm';
 import { formatInt } from '../../lib/format';
-import { methodMonitor } from '../../lib/methods';
+import { epochSelection } from '../../../shared/methods';
 import { findDataset } from '../../lib/names';
 import { notifyError } from '../../lib/notify';
 import { navigate } from '../../lib/route';
@@ -19,6 +19,7 @@ import { MonitorPanel } from './MonitorPanel';
 import { MoreSettings } from './MoreSettings';
 import { PresetsSection } from './PresetsSection';
 import { StartSection } from './StartSection';
+import { SweepSection } from './SweepSection';
 import {
   applyPreset,
   BASE_FORM,
@@ -26,7 +27,8 @@ import {
   FIELD_NAMES,
   formMemory,
   methodDefaults,
-  monitorMeasures,
+  formMeasures,
+  methodMonitor,
   PRESETS,
   trainSummary,
   type SetField,
@@ -42,7 +44,7 @@ export function TrainFormView({
 }: {
   datasets: DatasetInfo[];
   archs: ArchitectureInfo[];
-  methods: RegistryEntry[];
+  methods: MethodEntry[];
   models: ModelInfo[];
   datasetParam?: string;
 }) {
@@ -72,11 +74,11 @@ export function TrainFormView({
       ...f,
       method: name,
       methodParams: methodDefaults(methods, name),
-      monitorOn: methodMonitor(name) !== 'none',
+      monitorOn: methodMonitor(methods, name) !== 'none',
       monitorCertify: 'auto',
       monitorEps: '',
-      esMetric: f.esMetric === 'certified' && methodMonitor(name) !== 'certified' ? 'clean' : f.esMetric,
-      keepBest: f.keepBest === 'certified' && methodMonitor(name) !== 'certified' ? 'last' : f.keepBest,
+      esMetric: f.esMetric === 'certified' && methodMonitor(methods, name) !== 'certified' ? 'clean' : f.esMetric,
+      keepBest: f.keepBest === 'certified' && methodMonitor(methods, name) !== 'certified' ? 'last' : f.keepBest,
       preset: null,
     }));
 
@@ -84,9 +86,8 @@ export function TrainFormView({
   const trainCount = dataset?.splits.train?.count;
   const testCount = dataset?.splits.test?.count;
   const method = methods.find((m) => m.name === form.method);
-  const measures = monitorMeasures(form);
   const initModel = models.find((m) => m.id === form.initModel);
-  const summary = trainSummary(form, dataset, method, initModel);
+  const summary = trainSummary(form, dataset, methods, initModel);
 
   const submit = async () => {
     if (method) {
@@ -96,16 +97,11 @@ export function TrainFormView({
         return;
       }
     }
-    const selection = form.earlyStop ? form.esMetric : form.keepBest !== 'last' ? form.keepBest : null;
-    if (form.earlyStop && form.keepBest !== 'last' && form.keepBest !== form.esMetric) {
-      setProblem('Early stopping and “keep the weights of the best epoch” must watch the same accuracy; choose the same one for both.');
+    // The same rule core applies at submit (src/shared/methods.ts).
+    const { problem: selectionProblem } = epochSelection(form.earlyStop ? form.esMetric : undefined, form.keepBest, formMeasures(form, methods));
+    if (selectionProblem) {
+      setProblem(selectionProblem);
       setAdvanced((a) => [...new Set([...a, 'more'])]);
-      return;
-    }
-    if ((selection === 'robust' && !measures.robust) || (selection === 'certified' && !measures.certified)) {
-      setProblem(
-        `Choosing epochs by ${selection} accuracy needs the robustness checks after each epoch with ${selection === 'robust' ? 'PGD steps above 0' : 'certification'} turned on.`,
-      );
       return;
     }
     const spec = buildSpec(form, datasets, methods);
@@ -146,7 +142,7 @@ export function TrainFormView({
         <Stack gap="md">
           <BasicsFields form={form} set={set} chooseMethod={chooseMethod} trainable={trainable} archs={archs} methods={methods} initModel={initModel} />
           {method && <MethodCard form={form} setForm={setForm} method={method} />}
-          <MonitorPanel form={form} set={set} />
+          <MonitorPanel form={form} set={set} certifiable={archs.filter((a) => a.certifiable).map((a) => a.name)} />
           <Accordion variant="contained" multiple value={advanced} onChange={setAdvanced}>
             <AdvancedSettings form={form} set={set} setForm={setForm} trainCount={trainCount} testCount={testCount} />
             <MoreSettings form={form} set={set} setForm={setForm} models={models} dataset={dataset} />
@@ -155,6 +151,7 @@ export function TrainFormView({
       </section>
 
       <StartSection summary={summary} problem={problem} busy={busy} onStart={submit} />
+      <SweepSection spec={buildSpec(form, datasets, methods)} />
     </Stack>
   );
 }

@@ -3,10 +3,10 @@
  * the spec the form submits, and which per-epoch checks a form will measure. No React here.
  */
 import type { Dispatch, SetStateAction } from 'react';
-import type { ArchitectureInfo, DatasetInfo, ModelInfo, RegistryEntry, TrainSpecInput } from '../../../shared/schemas';
+import type { ArchitectureInfo, DatasetInfo, MethodEntry, ModelInfo, TrainSpecInput } from '../../../shared/schemas';
 import { cleanParams, defaultParams, type ParamValues } from '../ParamForm';
 import { formatInt } from '../../lib/format';
-import { methodMonitor } from '../../lib/methods';
+import { monitorMeasures, type MethodMonitor } from '../../../shared/methods';
 import { datasetRef } from '../../lib/names';
 
 export type Num = number | '';
@@ -158,14 +158,14 @@ export const BASE_FORM: TrainForm = {
 /** The last form, kept while the app is open so "New training" starts from it. */
 export const formMemory: { last: TrainForm | null } = { last: null };
 
-export function methodDefaults(methods: RegistryEntry[], name: string, overrides: ParamValues = {}): ParamValues {
+export function methodDefaults(methods: MethodEntry[], name: string, overrides: ParamValues = {}): ParamValues {
   const entry = methods.find((m) => m.name === name);
   const values = entry ? defaultParams(entry.params) : {};
   for (const [k, v] of Object.entries(overrides)) if (k in values) values[k] = v;
   return values;
 }
 
-export function applyPreset(form: TrainForm, p: Preset, archs: ArchitectureInfo[], methods: RegistryEntry[]): TrainForm {
+export function applyPreset(form: TrainForm, p: Preset, archs: ArchitectureInfo[], methods: MethodEntry[]): TrainForm {
   const arch = archs.some((a) => a.name === p.arch) ? p.arch : (archs[0]?.name ?? p.arch);
   const method = methods.some((m) => m.name === p.method) ? p.method : 'erm';
   return {
@@ -185,7 +185,7 @@ export function num(v: Num): number | undefined {
   return v === '' ? undefined : v;
 }
 
-export function buildSpec(f: TrainForm, datasets: DatasetInfo[], methods: RegistryEntry[]): TrainSpecInput {
+export function buildSpec(f: TrainForm, datasets: DatasetInfo[], methods: MethodEntry[]): TrainSpecInput {
   const schedule =
     f.schedule === 'step'
       ? { name: 'step' as const, stepEpochs: num(f.stepEpochs), gamma: num(f.gamma) }
@@ -255,10 +255,16 @@ export const FIELD_NAMES: Record<string, string> = {
 };
 
 /** Whether the robustness checks will measure PGD accuracy / certified accuracy. */
-export function monitorMeasures(f: TrainForm): { robust: boolean; certified: boolean } {
-  if (!f.monitorOn) return { robust: false, certified: false };
-  const certify = f.monitorCertify === 'auto' ? (methodMonitor(f.method) === 'certified' ? 'ibp' : 'none') : f.monitorCertify;
-  return { robust: f.monitorPgdSteps !== '' && f.monitorPgdSteps > 0, certified: certify !== 'none' };
+export function formMeasures(f: TrainForm, methods: MethodEntry[]): { robust: boolean; certified: boolean } {
+  const monitor = f.monitorOn
+    ? { pgdSteps: f.monitorPgdSteps === '' ? 0 : f.monitorPgdSteps, certify: f.monitorCertify === 'auto' ? undefined : f.monitorCertify }
+    : undefined;
+  return monitorMeasures(monitor, methods.find((m) => m.name === f.method));
+}
+
+/** The per-epoch check a method turns on by default (from its registry entry). */
+export function methodMonitor(methods: MethodEntry[], name: string): MethodMonitor {
+  return methods.find((m) => m.name === name)?.monitor ?? 'none';
 }
 
 export function toNum(v: string | number): Num {
@@ -272,11 +278,12 @@ export function toNum(v: string | number): Num {
 export function trainSummary(
   form: TrainForm,
   dataset: DatasetInfo | undefined,
-  method: RegistryEntry | undefined,
+  methods: MethodEntry[],
   initModel: ModelInfo | undefined,
 ): string {
+  const method = methods.find((m) => m.name === form.method);
   const trainCount = dataset?.splits.train?.count;
-  const measures = monitorMeasures(form);
+  const measures = formMeasures(form, methods);
   const images = form.limit !== '' ? `the first ${formatInt(form.limit)}` : `all ${trainCount !== undefined ? formatInt(trainCount) : ''}`;
   const epochs = form.epochs === '' ? '?' : form.epochs;
   const how = method && method.name !== 'erm' ? ` with ${method.title}` : '';
