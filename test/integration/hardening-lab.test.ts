@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Lab } from '../../src/core/service';
 import { LabStore } from '../../src/core/store/store';
 import { diskFullMessage } from '../../src/core/store/errors';
+import { checkLab } from '../../src/core/store/maintenance';
 import { LabError } from '../../src/shared/errors';
 import type { TrainSpecInput } from '../../src/shared/schemas';
 import { inProcessWorker } from '../helpers/in-process-worker';
@@ -74,6 +75,29 @@ describe('lab-folder problems are one sentence (issue #15, point 2)', () => {
     expect(e.message).toBe(
       `The lab database "${path.join(dir, 'lab.db')}" cannot be read (it is not an SQLite database); restore it from a backup, run "robustlab doctor --check", or choose another lab folder with --lab.`,
     );
+  });
+
+  it('a damaged page inside lab.db is reported by checkLab (PRAGMA integrity_check)', () => {
+    const dir = path.join(root, 'damaged-page');
+    let store = LabStore.open(dir);
+    store.db.exec('CREATE TABLE filler(x TEXT); CREATE INDEX filler_x ON filler(x);');
+    const ins = store.db.prepare('INSERT INTO filler VALUES (?)');
+    for (let i = 0; i < 3000; i++) ins.run(`row ${i} ${'x'.repeat(50)}`);
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    const file = path.join(dir, 'lab.db');
+    const bytes = fs.readFileSync(file);
+    const page = Math.floor(bytes.length / 4096 / 2);
+    bytes.fill(0x5a, page * 4096 + 100, page * 4096 + 300);
+    fs.writeFileSync(file, bytes);
+    store = LabStore.open(dir);
+    try {
+      const report = checkLab(store);
+      expect(report.ok).toBe(false);
+      expect(report.integrity.join('\n')).toMatch(/Tree \d+ page \d+/);
+    } finally {
+      store.close();
+    }
   });
 
   it('a read-only lab folder is listed and browsed; changing it is refused with one sentence and exit code 2', async () => {
