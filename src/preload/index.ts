@@ -55,6 +55,16 @@ const API_METHODS = [
   'deleteItem',
   'undoDelete',
   'exportModelWeights',
+  'listSignatures',
+  'getSignature',
+  'extractSignature',
+  'deleteSignature',
+  'layerDeltas',
+  'estimatePatch',
+  'patchModel',
+  'patchLineage',
+  'submitFamily',
+  'submitPatchSweep',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

@@ -22,6 +22,7 @@ import { CorruptionsPage } from './pages/CorruptionsPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { EvaluatePage } from './pages/EvaluatePage';
 import { ModelsPage } from './pages/ModelsPage';
+import { PatchingPage } from './pages/PatchingPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { TrainPage } from './pages/TrainPage';
@@ -33,6 +34,7 @@ const NAV = [
   { key: 'runs', label: 'Runs', hint: 'Everything you have run' },
   { key: 'evaluate', label: 'Evaluate', hint: 'Attack a model and measure it' },
   { key: 'models', label: 'Models', hint: 'Trained and imported weights' },
+  { key: 'patching', label: 'Patching', hint: 'Robustness as a small weight patch' },
 ] as const;
 
 function SunIcon() {
@@ -105,6 +107,8 @@ function Page() {
           runId={q.get('run') ?? undefined}
         />
       );
+    case 'patching':
+      return <PatchingPage tab={q.get('tab') ?? undefined} />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

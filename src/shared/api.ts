@@ -79,6 +79,26 @@ import {
 } from './history';
 
 export const API_INPUTS = {
+  /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
+  listSignatures: EmptySchema,
+  /** Patching: one signature with its per-tensor statistics. */
+  getSignature: SignatureRefSchema,
+  /** Patching: extract a signature (θ_c − θ_pre, clean update projected out, compressed) and store it. */
+  extractSignature: ExtractSignatureRequestSchema,
+  /** Patching: delete a signature (patched models keep its name and α in their lineage). */
+  deleteSignature: SignatureRefSchema,
+  /** Patching: per-layer ‖Δ‖ of a model against its base, shallow to deep (guides K). */
+  layerDeltas: LayerDeltasRequestSchema,
+  /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
+  estimatePatch: EstimatePatchRequestSchema,
+  /** Patching: save target + Σ α·signature as a new model with lineage. */
+  patchModel: PatchModelRequestSchema,
+  /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
+  patchLineage: z.object({ model: z.string().trim().min(1) }),
+  /** Patching: fine-tune a family (clean + one model per corruption/method) from one base, as a job. */
+  submitFamily: FamilySpecSchema,
+  /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
+  submitPatchSweep: PatchSweepSpecSchema,
   /** History: a page of the runs table for a query (the run query language), a sort and a window. */
   queryRuns: QueryRunsRequestSchema,
   /** History: check a query's syntax; a bad one comes back as one sentence with its position. */
@@ -157,6 +177,16 @@ export type ApiMethod = keyof typeof API_INPUTS;
 export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
 
 export interface ApiOutputs {
+  listSignatures: SignatureInfo[];
+  getSignature: SignatureDetail;
+  extractSignature: SignatureDetail;
+  deleteSignature: { id: string; name: string };
+  layerDeltas: LayerDelta[];
+  estimatePatch: EstimateResult;
+  patchModel: ModelInfo;
+  patchLineage: PatchLineage | null;
+  submitFamily: RunInfo;
+  submitPatchSweep: RunInfo;
   queryRuns: QueryRunsResult;
   checkQuery: CheckQueryResult;
   groupRuns: GroupRunsResult;
