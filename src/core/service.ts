@@ -120,7 +120,7 @@ export class Lab {
     const lab = new Lab(opts, store);
     try {
       const backend = await initEngine({ force: opts.backend });
-      lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode };
+      lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode, readOnly: store.readOnly };
       if (!store.readOnly) {
         recoverInterruptedRuns(store);
         purgeTrash(store);

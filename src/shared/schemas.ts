@@ -464,6 +464,8 @@ export interface LabStatus {
   labDir: string;
   backend: BackendInfo;
   mode: 'electron' | 'web' | 'cli';
+  /** The lab folder cannot be written here (permissions, read-only disk): it is browsed, not changed. */
+  readOnly?: boolean;
 }
 
 export interface ArchitectureInfo {

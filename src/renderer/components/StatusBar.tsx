@@ -66,6 +66,7 @@ export function StatusBar() {
           <Tooltip label="Every dataset, model and run is stored in this folder." withArrow position="top">
             <Text size="xs" c="dimmed" truncate="start" data-testid="status-labdir" tabIndex={0} title={s.labDir}>
               Lab folder: {s.labDir}
+              {s.readOnly ? ' (read-only: browse only)' : ''}
             </Text>
           </Tooltip>
         )}
