@@ -19,6 +19,7 @@ import { addEvaluationsCommands } from './commands/evaluations';
 import { addMethodsCommands } from './commands/methods';
 import { addWebCommands } from './commands/web';
 import { addSweepCommands } from './commands/sweep';
+import { addByoCommands } from './commands/byo';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program, helpers);
   addWebCommands(program, helpers);
   addSweepCommands(program, helpers);
+  addByoCommands(program, helpers);
 
   return program;
 }

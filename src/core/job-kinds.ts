@@ -7,3 +7,4 @@ import './eval/job';
 import './corruptions/job-kind';
 import './patching/family-job';
 import './patching/sweep-job';
+import './data/import-job';

@@ -13,6 +13,8 @@ import { describeZodIssues } from '../shared/validation';
 import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
 import './job-kinds';
 import { patchingHandlers } from './patching/handlers';
+import { byoHandlers } from './byo-handlers';
+import { attachArchitectureStore } from './store/architecture-store';
 import { sweepHandlers } from './sweeps/handlers';
 import { SweepScheduler } from './sweeps/scheduler';
 import { getSweepRecord, sweepDetail } from './sweeps/records';
@@ -117,6 +119,7 @@ export class Lab {
 
   static async open(opts: LabOptions): Promise<Lab> {
     const store = LabStore.open(opts.labDir);
+    attachArchitectureStore(store);
     const lab = new Lab(opts, store);
     try {
       const backend = await initEngine({ force: opts.backend });
@@ -242,6 +245,7 @@ export class Lab {
   // ------------------------------------------------------------------------------- handlers
   private readonly handlers: { [M in ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     ...patchingHandlers(() => this),
+    ...byoHandlers(() => ({ store: this.store, submitJob: (spec) => this.submitJob(spec), emit: (e) => this.emit(e) })),
     ...historyHandlers(() => this),
     ...sweepHandlers(() => ({ store: this.store, sweeps: this.sweeps })),
     status: () => this.status,

@@ -18,6 +18,7 @@ import { StatusBar } from './components/StatusBar';
 import { QuickTourFollower, showWelcome } from './components/help/Welcome';
 import { useLabEvents } from './lib/hooks';
 import { href, useRoute } from './lib/route';
+import { ComparePage } from './pages/ComparePage';
 import { CorruptionsPage } from './pages/CorruptionsPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { EvaluatePage } from './pages/EvaluatePage';
@@ -32,6 +33,7 @@ const NAV = [
   { key: 'corruptions', label: 'Corruptions', hint: 'Corrupt a dataset; robustness benchmark' },
   { key: 'train', label: 'Train', hint: 'Teach a network' },
   { key: 'runs', label: 'Runs', hint: 'Everything you have run' },
+  { key: 'compare', label: 'Compare', hint: 'Runs side by side' },
   { key: 'evaluate', label: 'Evaluate', hint: 'Attack a model and measure it' },
   { key: 'models', label: 'Models', hint: 'Trained and imported weights' },
   { key: 'patching', label: 'Patching', hint: 'Robustness as a small weight patch' },
@@ -109,6 +111,8 @@ function Page() {
       );
     case 'patching':
       return <PatchingPage tab={q.get('tab') ?? undefined} />;
+    case 'compare':
+      return <ComparePage />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

@@ -55,6 +55,20 @@ import {
   type SignatureInfo,
 } from './patching';
 import {
+  AddArchitectureRequestSchema,
+  ArchitectureRefSchema,
+  ExportDatasetRequestSchema,
+  ImportSpecSchema,
+  ModelBundleRequestSchema,
+  PreviewImportRequestSchema,
+  ProposeArchitectureRequestSchema,
+  type ArchitectureDetail,
+  type ArchitectureProposal,
+  type DatasetImportPreview,
+  type ExportedDataset,
+  type ModelBundle,
+} from './byo';
+import {
   CheckQueryRequestSchema,
   CompareRequestSchema,
   DeleteRunsRequestSchema,
@@ -147,6 +161,20 @@ export const API_INPUTS = {
   submitFamily: FamilySpecSchema,
   /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
   submitPatchSweep: PatchSweepSpecSchema,
+  /** Bring your own: what an image folder / CIFAR folder / .npz / .npy pair would import (format, counts, samples); writes nothing. */
+  previewDatasetImport: PreviewImportRequestSchema,
+  /** Bring your own: import an image folder, CIFAR binary, .npz or .npy pair as a new dataset (a job with progress and cancel). */
+  submitImport: ImportSpecSchema,
+  /** Bring your own: write a dataset as an image folder tree, .npz or CIFAR binary at a path on the lab's machine. */
+  exportDataset: ExportDatasetRequestSchema,
+  /** Bring your own: store a layer-list architecture (JSON) so it can be used by name everywhere. */
+  addArchitecture: AddArchitectureRequestSchema,
+  /** Bring your own: one architecture with its layer list, summary and PyTorch snippet. */
+  getArchitecture: ArchitectureRefSchema,
+  /** Bring your own: which architectures a safetensors file fits, or each one's first mismatch. */
+  proposeArchitecture: ProposeArchitectureRequestSchema,
+  /** Bring your own: a model's layer-list JSON, PyTorch snippet and summary (weights: exportModelWeights). */
+  modelBundle: ModelBundleRequestSchema,
   status: EmptySchema,
   listDatasets: EmptySchema,
   importDataset: ImportDatasetRequestSchema,
@@ -221,6 +249,13 @@ export interface ApiOutputs {
   patchLineage: PatchLineage | null;
   submitFamily: RunInfo;
   submitPatchSweep: RunInfo;
+  previewDatasetImport: DatasetImportPreview;
+  submitImport: RunInfo;
+  exportDataset: ExportedDataset;
+  addArchitecture: ArchitectureDetail;
+  getArchitecture: ArchitectureDetail;
+  proposeArchitecture: ArchitectureProposal;
+  modelBundle: ModelBundle;
   status: LabStatus;
   listDatasets: DatasetInfo[];
   importDataset: DatasetInfo;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FamilySpecSchema, PatchSweepSpecSchema } from './patching';
+import { ImportSpecSchema } from './byo';
 import { METHOD_FAMILY_IDS } from './methods';
 import { CERTIFY_METHODS } from './constants';
 import type { CorruptionFamily, CorruptionSuite } from './corruption-families';
@@ -226,7 +227,7 @@ export const CorruptSpecSchema = z.object({
 export type CorruptSpec = z.infer<typeof CorruptSpecSchema>;
 export type CorruptSpecInput = z.input<typeof CorruptSpecSchema>;
 
-export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema, CorruptSpecSchema, FamilySpecSchema, PatchSweepSpecSchema]);
+export const JobSpecSchema = z.discriminatedUnion('kind', [TrainSpecSchema, EvalSpecSchema, CorruptSpecSchema, FamilySpecSchema, PatchSweepSpecSchema, ImportSpecSchema]);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------

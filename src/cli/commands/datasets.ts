@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { type CliHelpers, type GlobalOpts } from '../helpers';
+import { addImportFileOptions, importFiles } from './byo';
 
 export function addDatasetsCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
   const { g, withLab, out, table } = h;
@@ -24,18 +25,19 @@ export function addDatasetsCommands(program: Command, h: CliHelpers<GlobalOpts>)
         );
       });
     });
-  datasets
+  addImportFileOptions(datasets
     .command('import')
     .description('import a dataset from files')
-    .requiredOption('--format <format>', 'file format: idx')
+    .requiredOption('--format <format>', 'file format: idx, folder, cifar, npz or npy')
     .requiredOption('--name <name>', 'name of the new dataset')
     .option('--train-images <file>', 'IDX images file for the train split (raw or .gz)')
     .option('--train-labels <file>', 'IDX labels file for the train split')
     .option('--test-images <file>', 'IDX images file for the test split')
     .option('--test-labels <file>', 'IDX labels file for the test split')
-    .option('--class-names <names>', 'comma-separated class names')
+    .option('--class-names <names>', 'comma-separated class names'))
     .action(async (o) => {
       await withLab(g(), async (lab) => {
+        if (o.format !== 'idx') return importFiles(lab, o, g(), h);
         const d = await lab.call('importDataset', {
           format: o.format,
           name: o.name,

@@ -11,6 +11,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { initEngine, tf } from './backend';
 import { localParamGrads, localValueAndGrad, shardLoss, type Record_, type WorkerCommand, type WorkerMemoryCommand, type WorkerReply } from './parallel';
 import { getArchitecture } from '../models/registry';
+import { useLayerList } from '../models/stored';
 // Per-point losses the attacks register (./parallel registerShardLoss) must exist here too.
 import '../attacks/losses';
 
@@ -53,7 +54,7 @@ function handle(c: WorkerCommand): WorkerReply {
   if (c.arena) arena = c.arena;
   for (const k of c.drop ?? []) drop(k);
   const m = modelFor(c);
-  const arch = getArchitecture(m.archName);
+  const arch = c.model.archSpec ? useLayerList(c.model.archSpec) : getArchitecture(m.archName);
   const input = c.model.input;
   const [rows, h, w, ch] = c.x.shape;
   const d = h * w * ch;

@@ -166,6 +166,8 @@ export type WorkerCommand = {
   model: {
     key: number;
     archName: string;
+    /** A layer-list architecture's JSON (models/layer-list), which worker threads cannot look up in a store. */
+    archSpec?: unknown;
     input: ShardInput;
     numClasses: number;
     /** Present when the worker must (re)load the weights: params then float buffers. */
@@ -449,6 +451,7 @@ function post(slot: Slot, job: Job, from: number, to: number, resend: boolean, d
     model: {
       key: keyOf(job.model),
       archName: job.model.archName,
+      archSpec: (job.model.arch as { layerList?: unknown }).layerList,
       input: job.model.input,
       numClasses: job.model.numClasses,
       weights: resend ? wmeta : undefined,

@@ -5,6 +5,7 @@ import { LabError } from '../../shared/errors';
 import { JobSpecSchema, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { initEngine } from '../engine/backend';
 import { LabStore } from '../store/store';
+import { attachArchitectureStore } from '../store/architecture-store';
 import { storageError } from '../store/errors';
 import { JobContext } from './context';
 import { getJobKind } from './registry';
@@ -25,6 +26,7 @@ export async function runJob(
     opts.emit({ type: 'run', runId: opts.runId, status, error: error ?? null });
   try {
     store = LabStore.open(opts.labDir);
+    attachArchitectureStore(store);
     const info = await initEngine({ force: opts.backend });
     if (opts.isCancelled()) throw new LabError('cancelled', 'Cancelled before it started.');
     if (!store.markRunning(opts.runId, { backend: info.name, device: info.device, workerPid: process.pid })) {

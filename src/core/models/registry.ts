@@ -8,6 +8,7 @@ import { cnnBn } from './cnn-bn';
 import { mlp } from './mlp';
 import { mnistCnn } from './mnist-cnn';
 import { resnet } from './resnet';
+import { storedArchitecture, storedArchitectureRows } from './stored';
 
 export const ARCHITECTURES: Record<string, Architecture> = {
   [mlp.name]: mlp,
@@ -17,18 +18,20 @@ export const ARCHITECTURES: Record<string, Architecture> = {
 };
 
 export function getArchitecture(name: string): Architecture {
-  const arch = Object.prototype.hasOwnProperty.call(ARCHITECTURES, name) ? ARCHITECTURES[name] : undefined;
+  // Built-in first, then the layer-list architectures stored in the lab (./stored).
+  const arch = Object.prototype.hasOwnProperty.call(ARCHITECTURES, name) ? ARCHITECTURES[name] : storedArchitecture(name);
   if (!arch) {
     throw new LabError(
       'bad_input',
-      `Unknown architecture "${name}". Known: ${Object.keys(ARCHITECTURES).join(', ')}.`,
+      `Unknown architecture "${name}". Known: ${[...Object.keys(ARCHITECTURES), ...storedArchitectureRows().map((r) => r.name)].join(', ')}.`,
     );
   }
   return arch;
 }
 
 export function listArchitectures(): ArchitectureInfo[] {
-  return Object.values(ARCHITECTURES).map(({ name, title, description, layers }) => ({ name, title, description, certifiable: !!layers }));
+  const stored = storedArchitectureRows().map((r) => getArchitecture(r.name));
+  return [...Object.values(ARCHITECTURES), ...stored].map(({ name, title, description, layers }) => ({ name, title, description, certifiable: !!layers }));
 }
 
 /** Names of the architectures bound propagation can follow (those with a layer list), for messages. */

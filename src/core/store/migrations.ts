@@ -189,6 +189,17 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'layer-list architectures: a network as a JSON list of layers, usable by name like the built-in ones',
+    sql: `
+      CREATE TABLE architectures (
+        name        TEXT PRIMARY KEY,
+        spec        TEXT NOT NULL,          -- JSON: the checked layer list (shared/byo LayerListSpec)
+        created_at  TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 5,
     name: 'sweeps: a base spec plus axes, expanded into one group of runs (runs.group_id = sweeps.id)',
     sql: `

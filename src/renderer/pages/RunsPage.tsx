@@ -1,19 +1,28 @@
-/** Runs: every training and evaluation run, sortable, updated live. */
-import { Alert, Anchor, Group, Loader, Paper, Progress, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { createColumnHelper } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+/**
+ * Runs: the whole experiment history in one virtualized table. The query, sort, columns, grouping
+ * and the archived switch live in the route (`#/runs?q=…&sort=…&cols=…&group=…`), so a view can
+ * be saved by name and reopened; the lab filters and sorts, so 10,000 runs stay quick.
+ */
+import { Alert, Button, FileButton, Group, Text } from '@mantine/core';
+import { useCallback, useMemo, useState } from 'react';
 import { lab } from '../api/client';
-import type { DatasetInfo, RunInfo, RegistryEntry } from '../../shared/schemas';
-import { DataTable } from '../components/DataTable';
-import { EmptyState, PageHeader } from '../components/PageHeader';
-import { StatusBadge } from '../components/StatusBadge';
-import { attackEps, attackShortName, isNoAttack } from '../lib/evalText';
-import { formatDate, formatNumber, formatPercent } from '../lib/format';
+import type { RunInfo, DatasetInfo } from '../../shared/schemas';
+import type { RunSummary } from '../../shared/history';
+import { PageHeader } from '../components/PageHeader';
+import { GroupSummary } from '../components/history/GroupSummary';
+import { RunsTable } from '../components/history/RunsTable';
+import { ArchivedSwitch, ColumnsPicker, GroupBySelect, QueryBox, SavedViews } from '../components/history/RunsToolbar';
+import { SelectionBar } from '../components/history/SelectionBar';
+import { DEFAULT_RUN_COLUMNS, patchRoute, routeParams } from '../components/history/routeState';
+import { formatNumber } from '../lib/format';
 import { useLabEvents, useLoad, useOnReconnect, useThrottled } from '../lib/hooks';
 import { findDataset } from '../lib/names';
-import { href, navigate } from '../lib/route';
+import { notifyError, notifyOk } from '../lib/notify';
+import { useRoute } from '../lib/route';
+import { attackEps, attackShortName, isNoAttack } from '../lib/evalText';
+import type { RegistryEntry } from '../../shared/schemas';
 
-const col = createColumnHelper<RunInfo>();
+const START_COLUMNS = ['name', 'status', 'kind', 'dataset', 'method', 'clean', 'robust', 'duration', 'created', 'tags'];
 
 export function runSubject(run: RunInfo, attacks?: RegistryEntry[]): string {
   const spec = run.spec;
@@ -22,6 +31,7 @@ export function runSubject(run: RunInfo, attacks?: RegistryEntry[]): string {
     const n = spec.recipe.steps.length;
     return `${spec.recipe.steps[0]?.corruption ?? 'corrupt'}${n > 1 ? ` + ${n - 1} more` : ''}`;
   }
+  if (spec.kind !== 'eval') return spec.kind;
   if (spec.benchmark === 'corruptions') return 'corruption benchmark';
   if (isNoAttack(spec.attack)) return 'clean (no attack)';
   const eps = attackEps(spec.attack);
@@ -29,153 +39,111 @@ export function runSubject(run: RunInfo, attacks?: RegistryEntry[]): string {
 }
 
 export function datasetName(run: RunInfo, datasets?: DatasetInfo[]): string {
-  return findDataset(datasets, run.datasetId)?.name ?? findDataset(datasets, run.spec.dataset)?.name ?? run.spec.dataset;
-}
-
-function pct(v: number | undefined) {
-  return v === undefined ? (
-    <Text span c="dimmed" size="sm">
-      —
-    </Text>
-  ) : (
-    formatPercent(v)
-  );
+  const spec = run.spec as { dataset?: string };
+  return findDataset(datasets, run.datasetId)?.name ?? findDataset(datasets, spec.dataset)?.name ?? spec.dataset ?? '—';
 }
 
 export function RunsPage() {
-  const runs = useLoad(() => lab.listRuns({}), []);
-  const datasets = useLoad(() => lab.listDatasets({}), []);
-  const attacks = useLoad(() => lab.listAttacks({}), []);
-  const [progress, setProgress] = useState<Record<string, number>>({});
-  const [kind, setKind] = useState<'all' | 'train' | 'eval' | 'corrupt'>('all');
-  const [query, setQuery] = useState('');
+  const route = useRoute();
+  const q = route.query.get('q') ?? '';
+  const sort = route.query.get('sort') ?? '-created';
+  const columns = (route.query.get('cols') ?? START_COLUMNS.join(',')).split(',').filter(Boolean);
+  const groupBy = route.query.get('group') ?? '';
+  const archived = route.query.get('archived') === '1';
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [reloadKey, setReloadKey] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [ms, setMs] = useState<number | null>(null);
+  const keys = useLoad(() => lab.queryRuns({ limit: 1 }), [reloadKey]);
 
-  const refresh = useThrottled(runs.reload, 1000);
+  const reload = useCallback(() => setReloadKey((k) => k + 1), []);
+  const throttled = useThrottled(reload, 2000);
   useLabEvents((e) => {
-    if (e.type === 'progress') setProgress((p) => ({ ...p, [e.runId]: e.fraction }));
-    else refresh();
+    if (e.type === 'run') throttled();
   });
-  useOnReconnect(runs.reload);
+  useOnReconnect(reload);
 
-  const columns = useMemo(
-    () => [
-      col.accessor('name', {
-        header: 'Name',
-        cell: (c) => (
-          <Anchor href={href(['runs', c.row.original.id])} fw={600} onClick={(e) => e.stopPropagation()}>
-            {c.getValue()}
-          </Anchor>
-        ),
-      }),
-      col.accessor('kind', {
-        header: 'Kind',
-        cell: (c) => (c.getValue() === 'train' ? 'training' : c.getValue() === 'corrupt' ? 'corruption' : 'evaluation'),
-      }),
-      col.accessor('status', {
-        header: 'Status',
-        cell: (c) => {
-          const run = c.row.original;
-          const f = progress[run.id];
-          return (
-            <Stack gap={2}>
-              <StatusBadge status={c.getValue()} />
-              {run.status === 'running' && f !== undefined && (
-                <Progress value={f * 100} size="xs" w={80} aria-label={`${run.name} progress`} />
-              )}
-            </Stack>
-          );
-        },
-      }),
-      col.accessor((r) => datasetName(r, datasets.data), { id: 'dataset', header: 'Dataset' }),
-      col.accessor((r) => runSubject(r, attacks.data), { id: 'subject', header: 'Architecture / attack' }),
-      col.accessor((r) => r.latestMetrics['test/accuracy'], {
-        id: 'testacc',
-        header: 'Test accuracy',
-        cell: (c) => pct(c.getValue()),
-        sortUndefined: 'last',
-      }),
-      col.accessor((r) => r.latestMetrics['clean_accuracy'], {
-        id: 'clean',
-        header: 'Clean accuracy',
-        cell: (c) => pct(c.getValue()),
-        sortUndefined: 'last',
-      }),
-      col.accessor((r) => r.latestMetrics['robust_accuracy'], {
-        id: 'robust',
-        header: 'Robust accuracy',
-        cell: (c) => pct(c.getValue()),
-        sortUndefined: 'last',
-      }),
-      col.accessor('createdAt', { header: 'Created', cell: (c) => formatDate(c.getValue()) }),
-    ],
-    [progress, datasets.data, attacks.data],
+  const set = useCallback((patch: Record<string, string | null>) => patchRoute(route, patch), [route]);
+  const onSubmitQuery = useCallback((text: string) => patchRoute(route, { q: text }), [route]);
+  const toggle = useCallback((id: string, on: boolean) => {
+    setSelected((s) => {
+      const n = new Set(s);
+      if (on) n.add(id);
+      else n.delete(id);
+      return n;
+    });
+  }, []);
+  const star = useCallback(
+    (r: RunSummary) =>
+      lab.setRunFlags({ runIds: [r.id], starred: !r.starred }).then(reload, (e) => notifyError('Could not star the run', e)),
+    [reload],
   );
+  const routeString = useMemo(() => new URLSearchParams(routeParams(route)).toString(), [route]);
 
-  const shown = (runs.data ?? []).filter(
-    (r) =>
-      (kind === 'all' || r.kind === kind) &&
-      (!query.trim() ||
-        `${r.name} ${r.tags.join(' ')} ${r.status} ${runSubject(r, attacks.data)} ${datasetName(r, datasets.data)}`
-          .toLowerCase()
-          .includes(query.trim().toLowerCase())),
-  );
+  const importArchive = async (file: File | null) => {
+    if (!file) return;
+    try {
+      const buf = new Uint8Array(await file.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+      const res = await lab.importRuns({ base64: btoa(bin) });
+      notifyOk('Archive imported', `${res.imported.length} runs added, ${res.skipped.length} already here.`);
+      reload();
+    } catch (e) {
+      notifyError('Could not import the archive', e);
+    }
+  };
 
   return (
     <>
       <PageHeader
         title="Runs"
-        subtitle="Every training and evaluation, newest first. Click a run to see its curves, settings and results."
+        subtitle="Your whole experiment history. Search with a query, sort by any column, select runs to compare them."
+        actions={
+          <FileButton onChange={importArchive} accept=".gz,application/gzip">
+            {(p) => (
+              <Button variant="default" {...p}>
+                Import archive…
+              </Button>
+            )}
+          </FileButton>
+        }
       />
-      <Group mb="sm" gap="sm" wrap="wrap">
-        <SegmentedControl
-          aria-label="Kind of run"
-          value={kind}
-          onChange={(v) => setKind(v as typeof kind)}
-          data={[
-            { value: 'all', label: 'All' },
-            { value: 'train', label: 'Training' },
-            { value: 'eval', label: 'Evaluation' },
-            { value: 'corrupt', label: 'Corruption' },
-          ]}
-        />
-        <TextInput
-          aria-label="Filter runs"
-          placeholder="Filter by name, tag, status, dataset…"
-          value={query}
-          onChange={(e) => setQuery(e.currentTarget.value)}
-          w={300}
-        />
+      <Group align="flex-start" gap="sm" mb="sm" wrap="wrap">
+        <QueryBox value={q} onSubmit={onSubmitQuery} error={error} />
+        <ColumnsPicker columns={columns} paramKeys={keys.data?.paramKeys ?? []} metricKeys={keys.data?.metricKeys ?? []} onChange={(c) => set({ cols: c.join(',') })} />
+        <GroupBySelect value={groupBy} paramKeys={keys.data?.paramKeys ?? []} onChange={(v) => set({ group: v })} />
+        <ArchivedSwitch checked={archived} onChange={(v) => set({ archived: v ? '1' : null })} />
+        <SavedViews page="runs" route={routeString} />
       </Group>
-      {runs.error && (
-        <Alert color="red" title="Could not load the runs" mb="md">
-          {runs.error.message}
+      {error && !q && (
+        <Alert color="red" mb="sm">
+          {error}
         </Alert>
       )}
-      <Paper withBorder radius="md" p="xs">
-        {runs.loading && !runs.data ? (
-          <Loader size="sm" m="md" aria-label="Loading runs" />
-        ) : (
-          <DataTable
-            label="Runs"
-            data={shown}
-            columns={columns}
-            initialSort={[{ id: 'createdAt', desc: true }]}
-            rowKey={(r) => r.id}
-            rowTestId={(r) => `run-row-${r.id}`}
-            onRowClick={(r) => navigate(['runs', r.id])}
-            empty={
-              (runs.data ?? []).length === 0 ? (
-                <EmptyState title="No runs yet">
-                  Start one on the <Anchor href={href(['train'])} inherit>Train</Anchor> page, or evaluate a model on the{' '}
-                  <Anchor href={href(['evaluate'])} inherit>Evaluate</Anchor> page.
-                </EmptyState>
-              ) : (
-                <EmptyState title="No run matches the filter" />
-              )
-            }
-          />
-        )}
-      </Paper>
+      {groupBy && <GroupSummary by={groupBy} query={q} includeArchived={archived} metric="test/accuracy" reloadKey={reloadKey} onFilter={(nq) => set({ q: nq })} />}
+      {selected.size > 0 && <SelectionBar ids={[...selected]} onDone={reload} onClear={() => setSelected(new Set())} />}
+      <Text size="xs" c="dimmed" mb={4} data-testid="runs-count">
+        {total === null ? '' : `${total} run${total === 1 ? '' : 's'}${ms !== null ? ` · ${Math.round(ms)} ms` : ''}`}
+      </Text>
+      <RunsTable
+        query={q}
+        sort={sort}
+        includeArchived={archived}
+        columns={columns.filter((c) => DEFAULT_RUN_COLUMNS.includes(c) || c.startsWith('params.') || c.startsWith('metrics.'))}
+        selected={selected}
+        onToggle={toggle}
+        onSort={(s) => set({ sort: s })}
+        onStar={star}
+        onTotal={(t, m) => {
+          setTotal(t);
+          setMs(m);
+        }}
+        onError={setError}
+        reloadKey={reloadKey}
+      />
     </>
   );
 }
+

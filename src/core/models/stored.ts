@@ -1,0 +1,62 @@
+/**
+ * Layer-list architectures stored in the lab (table `architectures`, migration 4), resolved by
+ * name through the one architecture registry (./registry getArchitecture / listArchitectures).
+ *
+ * Whoever opens a lab store attaches it here (the Lab facade and each job worker), so a stored
+ * architecture is found by name in training, attacks, certification, benchmarks and patching.
+ * The engine's worker threads have no store: they build the architecture from the layer list
+ * that travels with each command (useLayerList).
+ *
+ * Runs in: Node (core) and the engine's worker threads.
+ */
+import { LabError } from '../../shared/errors';
+import { LayerListSpecSchema, type LayerListSpec } from '../../shared/byo';
+import type { Architecture } from './architecture';
+import { layerListArchitecture } from './layer-list';
+
+export interface StoredArchitectureRow {
+  name: string;
+  spec: LayerListSpec;
+  createdAt: string;
+}
+
+interface Source {
+  get(name: string): StoredArchitectureRow | null;
+  list(): StoredArchitectureRow[];
+}
+
+let source: Source | null = null;
+/** Built architectures by name and spec text (a name is never reused with another spec while the lab is open). */
+const cache = new Map<string, { key: string; arch: Architecture }>();
+
+function build(spec: LayerListSpec): Architecture {
+  const key = JSON.stringify(spec);
+  const hit = cache.get(spec.name);
+  if (hit && hit.key === key) return hit.arch;
+  const arch = layerListArchitecture(spec);
+  cache.set(spec.name, { key, arch });
+  return arch;
+}
+
+/** Where stored architectures are read from (the store of this process). */
+export function setStoredArchitectureSource(s: Source | null): void {
+  source = s;
+}
+
+/** The stored architecture of this name, if any. */
+export function storedArchitecture(name: string): Architecture | undefined {
+  const row = source?.get(name);
+  if (row) return build(row.spec);
+  return cache.get(name)?.arch;
+}
+
+export function storedArchitectureRows(): StoredArchitectureRow[] {
+  return source?.list() ?? [];
+}
+
+/** Worker threads: make the architecture of a layer list known by its name. */
+export function useLayerList(raw: unknown): Architecture {
+  const r = LayerListSpecSchema.safeParse(raw);
+  if (!r.success) throw new LabError('internal', 'Internal error: a worker thread got an invalid layer list.');
+  return build(r.data);
+}
