@@ -232,8 +232,8 @@ describe('leftovers of a hard kill are swept at the next open (issue #15, point 
     put('datasets/.tmp-ds_dead/train-images.npy', old);
     put('artifacts/ab/abcd.safetensors.tmp-123-deadbeef', old);
     put('checkpoints/r_dead.safetensors.tmp-0a1b2c', old);
-    put('uploads/0123abcd/train.gz', old);
-    put('uploads/fresh/train.gz', null);
+    put('uploads/0123abcd/train.gz', new Date(Date.now() - 2 * 86400_000));
+    put('uploads/fresh/train.gz', old); // an hour old: the person may still be filling in the import form
     put('datasets/.tmp-ds_live/train-images.npy', null);
     const writes: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(((s: string) => {

@@ -21,6 +21,8 @@ import { readOnlyMessage } from './errors';
 
 /** Work untouched for this long (and older than every live job) is a leftover, not work in progress. */
 export const LEFTOVER_GRACE_MS = 10 * 60 * 1000;
+/** An upload waits for the person to finish the import form; one untouched for a day is stale. */
+export const UPLOAD_GRACE_MS = 24 * 60 * 60 * 1000;
 
 const TMP_NAME = /\.tmp-[A-Za-z0-9-]+$/;
 /** The folders the lab writes files into; anything else in the lab folder is left alone. */
@@ -62,13 +64,18 @@ function walk(base: string, dir: string, out: string[] = []): string[] {
 /** The moment before which untouched work counts as left over. */
 function cutoff(store: LabStore, opts: SweepOptions): number {
   const now = opts.now ?? Date.now();
-  const grace = now - (opts.graceMs ?? LEFTOVER_GRACE_MS);
-  const live = store.oldestLiveRunMs();
-  return live === null ? grace : Math.min(grace, live);
+  const live = store.oldestLiveRunMs() ?? Number.POSITIVE_INFINITY;
+  return Math.min(now - (opts.graceMs ?? LEFTOVER_GRACE_MS), live);
 }
 
-/** Leftovers of interrupted work (relative paths; folders end with '/'). */
-function findLeftovers(store: LabStore, before: number): string[] {
+function uploadsCutoff(store: LabStore, opts: SweepOptions): number {
+  const now = opts.now ?? Date.now();
+  const live = store.oldestLiveRunMs() ?? Number.POSITIVE_INFINITY;
+  return Math.min(now - Math.max(opts.graceMs ?? LEFTOVER_GRACE_MS, UPLOAD_GRACE_MS), live);
+}
+
+/** Leftovers of interrupted work (relative paths; folders end with '/'); uploads count from `uploadsBefore`. */
+function findLeftovers(store: LabStore, before: number, uploadsBefore = before): string[] {
   const lab = store.labDir;
   const out: string[] = [];
   const datasets = path.join(lab, 'datasets');
@@ -83,7 +90,7 @@ function findLeftovers(store: LabStore, before: number): string[] {
   }
   const uploads = path.join(lab, 'uploads');
   for (const name of fs.existsSync(uploads) ? fs.readdirSync(uploads) : []) {
-    if (newestMtime(path.join(uploads, name)) < before) out.push(`uploads/${name}${fs.statSync(path.join(uploads, name)).isDirectory() ? '/' : ''}`);
+    if (newestMtime(path.join(uploads, name)) < uploadsBefore) out.push(`uploads/${name}${fs.statSync(path.join(uploads, name)).isDirectory() ? '/' : ''}`);
   }
   return out;
 }
@@ -122,7 +129,7 @@ function pruneEmptyDirs(lab: string): void {
 export function sweepLeftovers(store: LabStore, opts: SweepOptions = {}): string[] {
   if (store.readOnly) return [];
   const removed: string[] = [];
-  for (const rel of findLeftovers(store, cutoff(store, opts))) {
+  for (const rel of findLeftovers(store, cutoff(store, opts), uploadsCutoff(store, opts))) {
     try {
       remove(store.labDir, rel);
       removed.push(rel);
@@ -163,7 +170,7 @@ export function checkLab(store: LabStore, opts: SweepOptions & { repair?: boolea
   const unreferenced = ROOTS.flatMap((root) => walk(lab, root)).filter((rel) => !needed.has(rel) && !isLeftover(rel));
   const removed: string[] = [];
   if (opts.repair) {
-    for (const rel of findLeftovers(store, before)) {
+    for (const rel of findLeftovers(store, before, uploadsCutoff(store, opts))) {
       remove(lab, rel);
       removed.push(rel);
     }
