@@ -5,6 +5,7 @@
  * end in a typed LabError (never 'internal') or a result that agrees with itself, within a time
  * limit per case, and memory must stay bounded over the whole run.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +18,7 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/core/models/safe
 import { parseRecipeText } from '../../src/core/corruptions/recipe-file';
 import { resolveRecipe } from '../../src/core/corruptions/recipe';
 import { listCorruptions } from '../../src/core/corruptions/registry';
+import { ARCHIVE_FORMAT, readArchive } from '../../src/core/history/archive';
 import { tmpDir } from '../helpers/tmp';
 
 const { dir, cleanup } = tmpDir('rl-fuzz-');
@@ -254,6 +256,47 @@ describe('fuzzing the parsers of files a person brings (issue #15, point 8)', ()
         );
       }),
       { numRuns: 1000, seed: 19 },
+    );
+  });
+
+  /** Run archives (#10): gzip of {format, version, sha256, payload}; payloads random or well-formed, checksums right or wrong. */
+  const row = fc.dictionary(fc.constantFrom('id', 'kind', 'name', 'status', 'spec', 'created_at', 'sha256', 'artifact', 'files', 'model_id', 'dataset_id', 'x'), fc.oneof(fc.string({ maxLength: 70 }), fc.integer()));
+  const id = fc.string({ minLength: 1, maxLength: 8 });
+  const runRow = fc.record({ id, kind: fc.constantFrom('train', 'eval'), name: fc.string(), status: fc.constant('finished'), spec: fc.constant('{}'), created_at: fc.constant('2026-01-01T00:00:00Z') });
+  const evalRow = fc.record({ id, model_id: id, dataset_id: id });
+  const datasetRow = fc.record({ id, name: fc.string({ minLength: 1 }), files: fc.constant('{}') });
+  const payload = fc.oneof(
+    { weight: 4, arbitrary: fc.record({
+      createdAt: fc.string(),
+      runs: fc.array(fc.record({ row: fc.oneof({ arbitrary: runRow, weight: 4 }, row), params: fc.dictionary(fc.string(), fc.string()), metrics: fc.array(fc.tuple(fc.string(), fc.double(), fc.double(), fc.double()), { maxLength: 3 }), tags: fc.array(fc.string()) }), { maxLength: 3 }),
+      models: fc.oneof(fc.constant([]), fc.array(fc.record({ row, weights: fc.base64String({ maxLength: 40 }) }), { maxLength: 2 })),
+      evaluations: fc.array(fc.oneof({ arbitrary: evalRow, weight: 4 }, row), { maxLength: 2 }),
+      datasets: fc.array(fc.record({ row: fc.oneof({ arbitrary: datasetRow, weight: 4 }, row), files: fc.option(fc.dictionary(fc.string(), fc.base64String({ maxLength: 20 })), { nil: null }) }), { maxLength: 2 }),
+    }) },
+    fc.jsonValue(),
+  );
+  const archive = fc
+    .record({
+      payload,
+      version: fc.oneof({ arbitrary: fc.constant(1), weight: 5 }, fc.constantFrom(2, -1, 1.5)),
+      rightSum: fc.oneof({ arbitrary: fc.constant(true), weight: 5 }, fc.constant(false)),
+      format: fc.oneof({ arbitrary: fc.constant(ARCHIVE_FORMAT), weight: 5 }, fc.constant('other')),
+    })
+    .map(({ payload: p, version, rightSum, format }) => {
+      const text = JSON.stringify(p);
+      const sha256 = rightSum ? crypto.createHash('sha256').update(text).digest('hex') : '0'.repeat(64);
+      return gzipSync(JSON.stringify({ format, version, sha256, payload: text }));
+    });
+
+  it('run archives: 800 cases', async () => {
+    await fc.assert(
+      fc.asyncProperty(archive, mutation, async (file, m) => {
+        await judge('archive', () => readArchive(mutate(file, m), '"fuzz.robustlab"'), (r: ReturnType<typeof readArchive>) => {
+          expect(Array.isArray(r.payload.runs)).toBe(true);
+          expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
+        });
+      }),
+      { numRuns: 800, seed: 20 },
     );
   });
 
