@@ -27,6 +27,7 @@ import { PatchingPage } from './pages/PatchingPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
 import { TrainPage } from './pages/TrainPage';
+import { SweepsPage } from './pages/SweepsPage';
 
 const NAV = [
   { key: 'datasets', label: 'Datasets', hint: 'Images to learn from and test on' },
@@ -34,6 +35,7 @@ const NAV = [
   { key: 'train', label: 'Train', hint: 'Teach a network' },
   { key: 'runs', label: 'Runs', hint: 'Everything you have run' },
   { key: 'compare', label: 'Compare', hint: 'Runs side by side' },
+  { key: 'sweeps', label: 'Sweeps', hint: 'Groups of runs over several values' },
   { key: 'evaluate', label: 'Evaluate', hint: 'Attack a model and measure it' },
   { key: 'models', label: 'Models', hint: 'Trained and imported weights' },
   { key: 'patching', label: 'Patching', hint: 'Robustness as a small weight patch' },
@@ -113,6 +115,8 @@ function Page() {
       return <PatchingPage tab={q.get('tab') ?? undefined} />;
     case 'compare':
       return <ComparePage />;
+    case 'sweeps':
+      return <SweepsPage key={id ?? ''} sweepId={id} />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

@@ -20,6 +20,7 @@ import { MoreSettings } from './MoreSettings';
 import { PresetsSection } from './PresetsSection';
 import { StartSection } from './StartSection';
 import { SweepSection } from './SweepSection';
+import { SweepSection } from './SweepSection';
 import {
   applyPreset,
   BASE_FORM,
@@ -151,6 +152,7 @@ export function TrainFormView({
       </section>
 
       <StartSection summary={summary} problem={problem} busy={busy} onStart={submit} />
+      <SweepSection spec={buildSpec(form, datasets, methods)} />
       <SweepSection spec={buildSpec(form, datasets, methods)} />
     </Stack>
   );
