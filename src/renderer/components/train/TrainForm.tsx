@@ -20,7 +20,6 @@ import { MoreSettings } from './MoreSettings';
 import { PresetsSection } from './PresetsSection';
 import { StartSection } from './StartSection';
 import { SweepSection } from './SweepSection';
-import { SweepSection } from './SweepSection';
 import {
   applyPreset,
   BASE_FORM,
@@ -152,7 +151,6 @@ export function TrainFormView({
       </section>
 
       <StartSection summary={summary} problem={problem} busy={busy} onStart={submit} />
-      <SweepSection spec={buildSpec(form, datasets, methods)} />
       <SweepSection spec={buildSpec(form, datasets, methods)} />
     </Stack>
   );
