@@ -9,8 +9,9 @@ and compares. This file computes, for each case in DIR/cases.json (tensors in DI
   step      one SGD step (momentum 0) of a training method on the lab's mlp, from the same weights,
             (with "float64": true also in float64, to show float32's own rounding),
             images, labels and the same random draws the lab made (uniform start, or TRADES'
-            0.001*N(0,1) start): erm, pgd-at, fgsm-rs, trades (as github.com/yaodongyu/TRADES:
-            no clipping of the start, projection after every step), mart (the lab's formula)
+            0.001*N(0,1) start): erm, label-smoothing, sam, pgd-at, fgsm-rs, trades (as
+            github.com/yaodongyu/TRADES: no clipping of the start, projection after every step),
+            mart (the lab's formula)
   attack    robust accuracy of L-inf PGD (no random start, signed steps, projection onto the
             eps-ball and [0,1]; a point counts as broken when the clean image or any iterate is
             misclassified) on the lab's mlp
@@ -122,8 +123,10 @@ def method_loss(case, w, x, y, draws):
     alpha = p.get('stepSize', 0.0) or (2.5 * eps / max(1, steps))
     ce_sum = lambda z: F.cross_entropy(z, y, reduction='sum')
     start_uniform = lambda: project(x + torch.from_numpy(draws[0]).reshape(x.shape) * eps, x, eps)
-    if m == 'erm':
+    if m in ('erm', 'sam'):
         return F.cross_entropy(mlp(w, x), y)
+    if m == 'label-smoothing':
+        return F.cross_entropy(mlp(w, x), y, label_smoothing=p['smoothing'])
     if m in ('pgd-at', 'mart'):
         x0 = start_uniform() if p.get('randomStart') else x.clone()
         x_adv = linf_steps(w, x, x0, eps, steps, alpha, ce_sum)
@@ -161,6 +164,11 @@ def sgd_step(case, t):
     draws = [t[k] for k in sorted(k for k in t if k.startswith(prefix + 'draw'))]
     loss = method_loss(case, w, x, y, draws)
     grads = torch.autograd.grad(loss, [w[n] for n in names])
+    if case['method'] == 'sam':
+        # Foret et al.: the gradient at w + rho * g / ||g|| (global norm), applied at w.
+        norm = torch.sqrt(sum((g * g).sum() for g in grads))
+        moved = {n: (w[n].detach() + case['params']['rho'] * g / (norm + 1e-12)).requires_grad_(True) for n, g in zip(names, grads)}
+        grads = torch.autograd.grad(method_loss(case, moved, x, y, draws), [moved[n] for n in names])
     lr = case['params']['lr']
     out = {prefix + 'after.' + n: (w[n].detach() - lr * g).numpy() for n, g in zip(names, grads)}
     if case.get('float64') and torch.get_default_dtype() == torch.float32:

@@ -3,7 +3,8 @@
  * changes:  npx tsx scripts/torch-crosscheck.ts [--only steps,attack,glass] [--limit N] [--json] [--keep]
  * (--keep leaves the folder exchanged with PyTorch in the temporary directory.)
  *
- * - steps:  one SGD step (lr 0.1, momentum 0) of erm, pgd-at, fgsm-rs, trades and mart on the mlp,
+ * - steps:  one SGD step (lr 0.1, momentum 0) of erm, label-smoothing, sam, pgd-at, fgsm-rs, trades
+ *           and mart on the mlp,
  *           on wasm and cpu, from the same weights, images and random draws as PyTorch; prints the
  *           largest difference of the update relative to its size. Row "wasm, tfjs Sign" runs with
  *           tfjs-backend-wasm's own Sign kernel (which rounds |x| < 1.19e-7 to 0) for comparison.
@@ -163,6 +164,8 @@ async function steps(data: ReturnType<typeof loadData>) {
   const y = Int32Array.from(data.train.labels.subarray(0, n));
   const methods: [string, Record<string, unknown>][] = [
     ['erm', {}],
+    ['label-smoothing', { smoothing: 0.1 }],
+    ['sam', { rho: 0.05 }],
     ['pgd-at', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true }],
     ['fgsm-rs', { eps: 0.1 }],
     ['trades', { eps: 0.1, steps: 5, stepSize: 0.025, beta: 6 }],
@@ -210,7 +213,7 @@ async function steps(data: ReturnType<typeof loadData>) {
   say('  (TRADES\' first step starts 0.001 from the clean image, where the KL gradient is a difference of nearly equal');
   say('  probabilities: float32 rounding flips the sign of some tiny entries, in PyTorch too; see the last column)');
   if (py.skipped) say(`  PyTorch skipped: ${py.skipped}`);
-  say(`  ${'method'.padEnd(10)}${variants.map((v) => v.padStart(18)).join('')}${'torch f32 vs f64'.padStart(18)}`);
+  say(`  ${'method'.padEnd(16)}${variants.map((v) => v.padStart(18)).join('')}${'torch f32 vs f64'.padStart(18)}`);
   for (const [method] of methods) {
     const row: Record<string, unknown> = { method };
     const cells: string[] = [];
@@ -252,7 +255,7 @@ async function steps(data: ReturnType<typeof loadData>) {
     row['torch f32 vs f64'] = floor;
     cells.push((floor == null ? '—' : floor.toExponential(2)).padStart(18));
     rows.push(row);
-    say(`  ${method.padEnd(10)}${cells.join('')}`);
+    say(`  ${method.padEnd(16)}${cells.join('')}`);
   }
   return { images: n, rows, skipped: py.skipped ?? null };
 }
