@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { LabError } from '../../shared/errors';
 import type { ExportRunsResult, ImportRunsResult } from '../../shared/history';
 import type { LabStore } from '../store/store';
+import { maxFileBytes, readFileBounded } from '../data/fsutil';
 
 export const ARCHIVE_FORMAT = 'robustlab-runs';
 export const ARCHIVE_VERSION = 1;
@@ -154,7 +155,7 @@ const DAMAGED = 'is damaged or not a Robustness Lab run archive';
 export function readArchive(bytes: Buffer, label: string): { payload: Payload; sha256: string } {
   let json: string;
   try {
-    json = zlib.gunzipSync(bytes).toString('utf8');
+    json = zlib.gunzipSync(bytes, { maxOutputLength: maxFileBytes() }).toString('utf8');
   } catch {
     throw new LabError('bad_file', `The archive ${label} ${DAMAGED} (it does not decompress); export it again.`);
   }
@@ -294,8 +295,8 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
 export function importRunsFrom(store: LabStore, req: { file?: string; base64?: string }): ImportRunsResult {
   if (req.file) {
     const abs = path.resolve(req.file);
-    if (!fs.existsSync(abs)) throw new LabError('not_found', `File "${req.file}" not found.`);
-    return importRuns(store, fs.readFileSync(abs), `"${path.basename(abs)}"`);
+    // Bounded (#15): a regular file of at most the global cap, one sentence otherwise.
+    return importRuns(store, readFileBounded(abs, `Archive file "${req.file}"`), `"${path.basename(abs)}"`);
   }
   return importRuns(store, Buffer.from(req.base64 ?? '', 'base64'), 'uploaded');
 }
