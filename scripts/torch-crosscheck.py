@@ -11,7 +11,7 @@ and compares. This file computes, for each case in DIR/cases.json (tensors in DI
             images, labels and the same random draws the lab made (uniform start, or TRADES'
             0.001*N(0,1) start): erm, label-smoothing, sam, pgd-at, fgsm-rs, trades (as
             github.com/yaodongyu/TRADES: no clipping of the start, projection after every step),
-            mart (the lab's formula)
+            mart (the lab's formula), awp (the lab's one normalised ascent step on the weights)
   attack    robust accuracy of L-inf PGD (no random start, signed steps, projection onto the
             eps-ball and [0,1]; a point counts as broken when the clean image or any iterate is
             misclassified) on the lab's mlp
@@ -127,10 +127,11 @@ def method_loss(case, w, x, y, draws):
         return F.cross_entropy(mlp(w, x), y)
     if m == 'label-smoothing':
         return F.cross_entropy(mlp(w, x), y, label_smoothing=p['smoothing'])
-    if m in ('pgd-at', 'mart'):
+    if m in ('pgd-at', 'mart', 'awp'):
         x0 = start_uniform() if p.get('randomStart') else x.clone()
         x_adv = linf_steps(w, x, x0, eps, steps, alpha, ce_sum)
-        if m == 'pgd-at':
+        if m in ('pgd-at', 'awp'):
+            case['_x_adv'] = x_adv
             return F.cross_entropy(mlp(w, x_adv), y)
         clean, adv = mlp(w, x), mlp(w, x_adv)
         k = adv.shape[1]
@@ -164,6 +165,17 @@ def sgd_step(case, t):
     draws = [t[k] for k in sorted(k for k in t if k.startswith(prefix + 'draw'))]
     loss = method_loss(case, w, x, y, draws)
     grads = torch.autograd.grad(loss, [w[n] for n in names])
+    if case['method'] == 'awp':
+        # The lab's AWP: every weight matrix (not the biases) moves by gamma * ||w|| * g / ||g||
+        # (per-tensor norms) along the gradient of the adversarial loss; the gradient there is
+        # applied at w.
+        gamma = case['params']['gamma']
+        moved = {}
+        for n, g in zip(names, grads):
+            d = g * (w[n].detach().norm() * gamma / (g.norm() + 1e-12)) if w[n].dim() >= 2 else torch.zeros_like(g)
+            moved[n] = (w[n].detach() + d).requires_grad_(True)
+        loss_moved = F.cross_entropy(mlp(moved, case['_x_adv']), y)
+        grads = torch.autograd.grad(loss_moved, [moved[n] for n in names])
     if case['method'] == 'sam':
         # Foret et al.: the gradient at w + rho * g / ||g|| (global norm), applied at w.
         norm = torch.sqrt(sum((g * g).sum() for g in grads))
