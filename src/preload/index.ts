@@ -72,6 +72,11 @@ const API_METHODS = [
   'patchLineage',
   'submitFamily',
   'submitPatchSweep',
+  'planSweep',
+  'submitSweep',
+  'listSweeps',
+  'getSweep',
+  'controlSweep',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).
