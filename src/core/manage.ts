@@ -41,6 +41,18 @@ const nameOf = (store: LabStore, table: string, id: unknown): string => {
   return r?.name ?? String(id);
 };
 
+/** "pgd", "clean accuracy" or "corruption benchmark" from an evaluation's stored attack JSON. */
+function attackName(json: unknown): string {
+  try {
+    const a = JSON.parse(String(json)) as { name?: string };
+    if (!a.name || a.name === 'none') return 'clean accuracy';
+    if (a.name === 'corruptions') return 'corruption benchmark';
+    return a.name;
+  } catch {
+    return 'evaluation';
+  }
+}
+
 /** Everything that names this dataset or model, most important first. */
 export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { id: string; name: string; dependents: Dependent[] } {
   const row = rowOf(store, kind, idOrName);
@@ -64,8 +76,8 @@ export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { i
     for (const r of db.prepare('SELECT id, name, kind FROM runs WHERE dataset_id = ? OR instr(spec, ?) > 0 ORDER BY created_at DESC').all(id, `"${id}"`) as Row[]) {
       add({ kind: 'run', id: r.id as string, name: r.name as string, how: r.kind === 'train' ? 'trained on it' : r.kind === 'corrupt' ? 'corrupted it' : 'evaluated on it', blocks: true });
     }
-    for (const r of db.prepare('SELECT id, model_id FROM evaluations WHERE dataset_id = ?').all(id) as Row[]) {
-      add({ kind: 'evaluation', id: r.id as string, name: `evaluation of ${nameOf(store, 'models', r.model_id)}`, how: 'measured on it', blocks: true });
+    for (const r of db.prepare('SELECT id, model_id, attack FROM evaluations WHERE dataset_id = ?').all(id) as Row[]) {
+      add({ kind: 'evaluation', id: r.id as string, name: `${attackName(r.attack)} of ${nameOf(store, 'models', r.model_id)}`, how: 'measured on it', blocks: true });
     }
   } else {
     const ownRun = (row.run_id as string | null) ?? null;
@@ -75,8 +87,8 @@ export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { i
     for (const r of db.prepare('SELECT id, name FROM models WHERE parent_id = ?').all(id) as Row[]) {
       add({ kind: 'model', id: r.id as string, name: r.name as string, how: 'was made from it', blocks: true });
     }
-    for (const r of db.prepare('SELECT id, model_id FROM evaluations WHERE model_id = ?').all(id) as Row[]) {
-      add({ kind: 'evaluation', id: r.id as string, name: `evaluation of ${nameOf(store, 'models', r.model_id)}`, how: 'measured it', blocks: true });
+    for (const r of db.prepare('SELECT id, dataset_id, attack FROM evaluations WHERE model_id = ?').all(id) as Row[]) {
+      add({ kind: 'evaluation', id: r.id as string, name: `${attackName(r.attack)} on ${nameOf(store, 'datasets', r.dataset_id)}`, how: 'measured it', blocks: true });
     }
     for (const r of db.prepare('SELECT id, name, kind FROM runs WHERE (model_id = ? OR instr(spec, ?) > 0) AND id IS NOT ? ORDER BY created_at DESC').all(id, `"${id}"`, ownRun) as Row[]) {
       add({ kind: 'run', id: r.id as string, name: r.name as string, how: r.kind === 'train' ? 'starts from it' : 'evaluated it', blocks: true });

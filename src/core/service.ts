@@ -27,7 +27,7 @@ import { modelFromSafetensors, readSafetensorsFile } from './models/safetensors'
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
 import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
 import { recognizeLabels } from './data/known-datasets';
-import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
+import { resumeProblem } from './training/checkpoint';
 import { deleteItem, dependentsOf, modelWeightsFile, purgeTrash, renameDataset, renameModel, restoreDeleted, setClassNames, UNDO_SECONDS } from './manage';
 import { benchmarkToCsv, benchmarkToHtml } from './eval/benchmark-report';
 import { benchmarkContext, readBenchmark } from '../shared/benchmark-text';
@@ -336,6 +336,7 @@ export class Lab {
           return null;
         }
       };
+        resume: run.kind === 'train' ? { possible: !resumeProblem(this.labDir, run), reason: resumeProblem(this.labDir, run) } : null,
       const model = nameOf(() => this.store.getModel(ev.modelId));
       const ds = nameOf(() => this.store.getDataset(ev.datasetId));
       const run = ev.runId ? nameOf(() => this.store.getRun(ev.runId!)) : null;

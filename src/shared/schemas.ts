@@ -539,6 +539,8 @@ export interface RunDetail {
   metrics: Record<string, MetricPoint[]>;
   evaluations: EvaluationInfo[];
   model: ModelInfo | null;
+  /** Training runs: whether "Continue training" can work, and why not (null for other kinds). */
+  resume?: { possible: boolean; reason: string | null } | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -48,6 +48,19 @@ export function checkpointPath(labDir: string, runId: string): string {
   return path.join(labDir, 'checkpoints', `${runId}.safetensors`);
 }
 
+/**
+ * Whether a run can be continued, and why not: the one rule behind "Continue training" (the
+ * button is offered only when this says yes) and the submit-time check of `resumeFrom`.
+ */
+export function resumeProblem(labDir: string, run: { kind: string; name: string; id: string; status: string }): string | null {
+  if (run.kind !== 'train') return `Run "${run.name}" is not a training run, so there is nothing to continue.`;
+  if (run.status === 'queued' || run.status === 'running') return `Run "${run.name}" is still going; it can be continued once it has ended.`;
+  if (!fs.existsSync(checkpointPath(labDir, run.id))) {
+    return `Run "${run.name}" has no checkpoint to resume from: it ended before its first epoch finished, so start it again from the Train page.`;
+  }
+  return null;
+}
+
 /** The model's weights as plain arrays (tfjs layouts), batch norm buffers included. */
 export function weightArrays(model: Model): Arrays {
   const out: Arrays = {};

@@ -1,10 +1,9 @@
 /** The `train` job kind: what may be submitted (dataset, architecture, method, resume) and the trainer. */
-import fs from 'node:fs';
 import { LabError } from '../../shared/errors';
 import type { TrainSpec } from '../../shared/schemas';
 import { registerJobKind } from '../jobs/registry';
 import { certifiableArchitectures, getArchitecture } from '../models/registry';
-import { checkpointPath } from './checkpoint';
+import { resumeProblem } from './checkpoint';
 import { resolveMethod } from './methods/registry';
 import { selectionMetric } from './monitor';
 import { runTraining } from './trainer';
@@ -26,9 +25,8 @@ export const trainJob = registerJobKind<TrainSpec>({
     let resumedName: string | null = null;
     if (spec.resumeFrom) {
       const from = store.getRun(spec.resumeFrom);
-      if (!fs.existsSync(checkpointPath(store.labDir, from.id))) {
-        throw new LabError('not_found', `Run "${from.name}" has no checkpoint to resume from (it ended before its first epoch finished).`);
-      }
+      const problem = resumeProblem(store.labDir, from);
+      if (problem) throw new LabError(from.kind !== 'train' ? 'bad_input' : 'not_found', problem);
       resumedName = from.name;
     }
     const full = { ...spec, methodParams: params };

@@ -10,7 +10,9 @@ export function ErrorNote({ title, error, testId }: { title: string; error: Expl
   const [open, setOpen] = useState(false);
   return (
     <Alert color="red" title={title} role="alert" data-testid={testId}>
-      <Text size="sm">{error.summary}</Text>
+      <Text size="sm" data-testid="error-summary">
+        {error.summary}
+      </Text>
       {error.detail && (
         <>
           <Anchor component="button" type="button" size="xs" mt={4} onClick={() => setOpen((o) => !o)} aria-expanded={open}>

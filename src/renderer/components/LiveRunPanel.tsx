@@ -102,11 +102,11 @@ export function LiveRunPanel({ runId }: { runId: string }) {
             <Stack gap="xs">
               <Text size="sm">
                 {run.status === 'cancelled'
-                  ? 'The run was stopped; nothing was saved as a model. Epochs that finished can be continued.'
-                  : 'The lab closed while this run was working. Continue it from its last finished epoch, or start again from the Train page.'}
+                  ? `The run was stopped; nothing was saved as a model.${detail.resume?.possible ? ' Epochs that finished can be continued.' : ''}`
+                  : `The lab closed while this run was working. ${detail.resume?.possible ? 'Continue it from its last finished epoch, or start' : 'Start it'} again from the Train page.`}
               </Text>
               <Group>
-                <ResumeTrainingButton run={run} size="xs" />
+                <ResumeTrainingButton run={run} resume={detail.resume} size="xs" />
               </Group>
             </Stack>
           </Alert>

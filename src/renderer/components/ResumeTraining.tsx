@@ -1,8 +1,8 @@
 /** "Continue training": a new run that resumes an interrupted, cancelled or failed one from its last finished epoch. */
-import { Button, Tooltip } from '@mantine/core';
+import { Button, Text, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../api/client';
-import type { RunInfo } from '../../shared/schemas';
+import type { RunDetail, RunInfo } from '../../shared/schemas';
 import { notifyError } from '../lib/notify';
 import { navigate } from '../lib/route';
 
@@ -10,9 +10,20 @@ export function canResume(run: RunInfo): boolean {
   return run.kind === 'train' && (run.status === 'interrupted' || run.status === 'cancelled' || run.status === 'failed');
 }
 
-export function ResumeTrainingButton({ run, size = 'sm' }: { run: RunInfo; size?: 'xs' | 'sm' }) {
+/**
+ * "Continue training" where it can work; where it cannot (no checkpoint yet), the lab's reason in
+ * its place, so no button is offered that can only fail.
+ */
+export function ResumeTrainingButton({ run, resume: can, size = 'sm' }: { run: RunInfo; resume?: RunDetail['resume']; size?: 'xs' | 'sm' }) {
   const [busy, setBusy] = useState(false);
   if (run.spec.kind !== 'train') return null;
+  if (can && !can.possible) {
+    return (
+      <Text size="sm" data-testid="resume-unavailable">
+        {can.reason}
+      </Text>
+    );
+  }
   const spec = run.spec;
   const resume = async () => {
     setBusy(true);

@@ -81,7 +81,7 @@ export function ModelsPage() {
             >
               Evaluate
             </Button>
-            <ManageItem kind="model" id={c.row.original.id} name={c.row.original.name} />
+            <ManageItem kind="model" id={c.row.original.id} name={c.row.original.name} compact />
           </Group>
         ),
       }),

@@ -113,12 +113,12 @@ export function RunPage({ runId }: { runId: string }) {
         {run.status === 'interrupted' && (
           <Alert color="yellow" title="This run was interrupted">
             The lab closed while it was working. Its settings are below; start it again from the Train or Evaluate page
-            {run.kind === 'train' ? ', or continue it from its last finished epoch' : ''}.
+            {run.kind === 'train' && detail.resume?.possible ? ', or continue it from its last finished epoch' : ''}.
           </Alert>
         )}
         {canResume(run) && (
           <Group>
-            <ResumeTrainingButton run={run} />
+            <ResumeTrainingButton run={run} resume={detail.resume} />
           </Group>
         )}
         {!isTerminal(run.status) && (

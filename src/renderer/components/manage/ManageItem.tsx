@@ -3,7 +3,7 @@
  * dataset or model. The rules (what may be deleted, names) are the lab's; this only asks and shows.
  * A delete can be undone from its notification for as long as the lab keeps the undo token.
  */
-import { Alert, Button, Group, List, Loader, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, List, Loader, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { lab } from '../../api/client';
@@ -16,7 +16,22 @@ import { notifyError, notifyOk } from '../../lib/notify';
 type Kind = 'dataset' | 'model';
 const WORD: Record<Kind, string> = { dataset: 'dataset', model: 'model' };
 
-export function ManageItem({ kind, id, name, builtin = false, onDeleted }: { kind: Kind; id: string; name: string; builtin?: boolean; onDeleted?: () => void }) {
+export function ManageItem({
+  kind,
+  id,
+  name,
+  builtin = false,
+  compact = false,
+  onDeleted,
+}: {
+  kind: Kind;
+  id: string;
+  name: string;
+  builtin?: boolean;
+  /** A "More…" menu for table rows. */
+  compact?: boolean;
+  onDeleted?: () => void;
+}) {
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [downloading, setDownloading] = useState(false);
@@ -31,6 +46,55 @@ export function ManageItem({ kind, id, name, builtin = false, onDeleted }: { kin
       setDownloading(false);
     }
   };
+  const dialogs = (
+    <>
+      {renaming && <RenameModal kind={kind} id={id} name={name} onClose={() => setRenaming(false)} />}
+      {deleting && (
+        <DeleteModal
+          kind={kind}
+          id={id}
+          name={name}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            onDeleted?.();
+          }}
+        />
+      )}
+    </>
+  );
+  if (compact) {
+    // In a table row: one small menu instead of three buttons.
+    return (
+      <>
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <Button size="xs" variant="default" aria-label={`More actions for ${name}`} data-testid="manage-menu">
+              More…
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            {!builtin && (
+              <Menu.Item onClick={() => setRenaming(true)} data-testid="rename-item">
+                Rename
+              </Menu.Item>
+            )}
+            {kind === 'model' && (
+              <Menu.Item onClick={download} data-testid="download-weights">
+                Download weights (safetensors)
+              </Menu.Item>
+            )}
+            {!builtin && (
+              <Menu.Item color="red" onClick={() => setDeleting(true)} data-testid="delete-item">
+                Delete…
+              </Menu.Item>
+            )}
+          </Menu.Dropdown>
+        </Menu>
+        {dialogs}
+      </>
+    );
+  }
   return (
     <Group gap="xs" wrap="wrap" data-testid={`manage-${kind}`}>
       {!builtin && (
@@ -48,19 +112,7 @@ export function ManageItem({ kind, id, name, builtin = false, onDeleted }: { kin
           Delete…
         </Button>
       )}
-      {renaming && <RenameModal kind={kind} id={id} name={name} onClose={() => setRenaming(false)} />}
-      {deleting && (
-        <DeleteModal
-          kind={kind}
-          id={id}
-          name={name}
-          onClose={() => setDeleting(false)}
-          onDeleted={() => {
-            setDeleting(false);
-            onDeleted?.();
-          }}
-        />
-      )}
+      {dialogs}
     </Group>
   );
 }
