@@ -136,6 +136,23 @@ describe('element-wise kernels at extreme magnitudes, wasm against cpu', () => {
   }
 });
 
+describe('gradients at zero follow PyTorch', () => {
+  test('d|x|/dx is sign(x): 0 at ±0 and NaN, ±1 for every nonzero value (tfjs gave −1 at 0)', async () => {
+    // PyTorch 1.13: x = [0, -0, 1e-30, -1e-30, nan, 2, 1e-45]; x.abs().sum().backward()
+    // gives x.grad = [0, 0, 1, -1, 0, 1, 1].
+    const x = [0, -0, 1e-30, -1e-30, NaN, 2, 1.4e-45];
+    const r = await onBoth(() => tf.grad((z: tf.Tensor) => tf.sum(tf.abs(z)))(tf.tensor1d(x)));
+    expect(Array.from(r.wasm)).toEqual([0, 0, 1, -1, 0, 1, 1]);
+    expectExact(r, 'abs gradient');
+  });
+
+  test('the ReLU gradient is 0 at ±0 and for denormal negatives, 1 for denormal positives (as PyTorch)', async () => {
+    const r = await onBoth(() => tf.grad((z: tf.Tensor) => tf.sum(tf.relu(z)))(tf.tensor1d([0, -0, -1.4e-45, 1.4e-45, 1e-30])));
+    expect(Array.from(r.wasm)).toEqual([0, 0, 0, 1, 1]);
+    expectExact(r, 'relu gradient');
+  });
+});
+
 describe('softmax, log-softmax and their gradients on saturated logits', () => {
   const rows = [
     [0, 0, 0, 0],

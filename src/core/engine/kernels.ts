@@ -238,6 +238,8 @@ export const KERNEL_SUPPLEMENTS = {
     added: [],
     replaced: ['Conv2DBackpropFilter (runs as a dilated convolution)'],
   },
+  /** Gradient functions replaced on every backend. */
+  gradients: ['Abs: dy · sign(x), 0 at x = 0 as in PyTorch (tfjs gave −dy)'],
 } as const;
 
 type Marked = KernelConfig & { [MARK]?: true };
@@ -295,6 +297,29 @@ function installReluGrad(): void {
   } as GradConfig);
 }
 
+/**
+ * The gradient of |x| as dy · sign(x), on every backend: tfjs's own is dy · step(x, −1), which is
+ * −dy at x = 0 (PyTorch and the usual subgradient convention give 0). It matters where a weight
+ * or a difference is exactly zero, e.g. |W| in interval bound propagation. With the exact sign
+ * (see wasm-kernels.ts) every nonzero x, however small, gets ±dy.
+ */
+function installAbsGrad(): void {
+  const original = getGradient('Abs') as (GradConfig & { [MARK]?: true }) | undefined;
+  if (!original || original[MARK]) return;
+  registerGradient({
+    kernelName: 'Abs',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({
+      x: () => {
+        const x = saved[0].dtype === 'float32' ? saved[0] : (engine().runKernel('Cast', { x: saved[0] }, { dtype: 'float32' }) as Tensor);
+        const s = engine().runKernel('Sign', { x }) as Tensor;
+        return engine().runKernel('Multiply', { a: dy as Tensor, b: s }) as Tensor;
+      },
+    }),
+    [MARK]: true,
+  } as GradConfig);
+}
+
 let installed = false;
 
 /** Registers the supplements once; safe to call again. */
@@ -318,6 +343,7 @@ export function installKernelSupplements(): void {
   }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
   // Correctness, not speed: installed with the legacy kernels too (see wasm-kernels.ts).
+  installAbsGrad();
   replace('Sign', 'wasm', () => fast.signExact);
   replace('ClipByValue', 'wasm', fast.makeClipByValue);
   replace('Softmax', 'wasm', fast.makeSoftmax);
