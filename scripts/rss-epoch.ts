@@ -36,7 +36,7 @@ const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
 async function main() {
   const info = await initEngine();
   const t0 = performance.now();
-  const d = readIdxImagesAndLabels(path.join(dir, 'train-images-idx3-ubyte.gz'), path.join(dir, 'train-labels-idx1-ubyte.gz'), 'train');
+  const d = await readIdxImagesAndLabels(path.join(dir, 'train-images-idx3-ubyte.gz'), path.join(dir, 'train-labels-idx1-ubyte.gz'), 'train');
   const train: SplitArrays = { images: d.images, labels: d.labels, count: d.count, height: d.height, width: d.width, channels: 1 };
   const loadSeconds = (performance.now() - t0) / 1000;
   const model = Model.init(arch, { height: 28, width: 28, channels: 1 }, 10, 0);

@@ -26,6 +26,7 @@ import { Charts } from '../components/Charts';
 import { InfoIcon } from '../components/InfoIcon';
 import { MetricsSummary } from '../components/MetricsSummary';
 import { PageHeader } from '../components/PageHeader';
+import { LineageGraph } from '../components/history/LineageGraph';
 import { RunProgress } from '../components/RunProgress';
 import { StatusBadge } from '../components/StatusBadge';
 import { attackEps, attackShortName, describeAttack, isNoAttack, ROBUST_HELP } from '../lib/evalText';
@@ -92,6 +93,11 @@ export function RunPage({ runId }: { runId: string }) {
         subtitle={`${run.kind === 'train' ? 'Training' : run.kind === 'corrupt' ? 'Corruption (dataset-making)' : 'Evaluation'} run, created ${formatDate(run.createdAt)}`}
         actions={
           <>
+            {(run.kind === 'train' || run.kind === 'eval') && (
+              <Button variant="default" component="a" href={href([run.kind === 'train' ? 'train' : 'evaluate'], { clone: run.id })} data-testid="clone-run">
+                Clone…
+              </Button>
+            )}
             {evalModelId && run.status === 'finished' && (
               <Button
                 component="a"
@@ -126,6 +132,8 @@ export function RunPage({ runId }: { runId: string }) {
             <RunProgress run={run} progress={progress} />
           </Paper>
         )}
+
+        <LineageGraph runId={run.id} />
 
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
           <Fact label="Compute backend" value={run.backend ?? 'not started yet'} />
@@ -382,7 +390,8 @@ function SpecTable({
   attacks?: RegistryEntry[];
 }) {
   const rows: [string, ReactNode][] = [];
-  const ds = findDataset(datasets, spec.dataset)?.name ?? spec.dataset;
+  const datasetRef = 'dataset' in spec && typeof spec.dataset === 'string' ? spec.dataset : undefined;
+  const ds = datasetRef ? (findDataset(datasets, datasetRef)?.name ?? datasetRef) : '—';
   const corruptions = useCorruptionRegistry();
   if (spec.kind === 'train') {
     const o = spec.optimizer;
@@ -420,6 +429,12 @@ function SpecTable({
     rows.push(['Splits', spec.splits?.join(', ') ?? 'every split']);
     spec.recipe.steps.forEach((st, i) => rows.push([`Step ${i + 1}`, stepText(st, corruptions)]));
     rows.push(['Seed', String(spec.seed ?? spec.recipe.seed ?? 0)]);
+  } else if (spec.kind !== 'eval') {
+    // Other job kinds (families, sweeps, imports, …): their fields as stored, flattened.
+    for (const [k, v] of Object.entries(spec)) {
+      if (k === 'kind' || v === undefined) continue;
+      rows.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+    }
   } else {
     const entry = attacks?.find((a) => a.name === spec.attack.name);
     rows.push(['Model', findModel(models, spec.model)?.name ?? spec.model]);
