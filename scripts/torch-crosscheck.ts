@@ -34,6 +34,8 @@ import { Model, type TorchTensor } from '../src/core/models/model';
 import { decodeSafetensors, encodeSafetensors } from '../src/core/models/safetensors';
 import { METHODS, resolveMethod } from '../src/core/training/methods/registry';
 import { makeOptimizer } from '../src/core/training/optim';
+import { linfAdversary } from '../src/core/training/adversary';
+import { klFromLogits } from '../src/core/training/losses/common';
 import { trainStep } from '../src/core/training/step';
 import { resolveAttack } from '../src/core/attacks/registry';
 import { getCorruption } from '../src/core/corruptions/registry';
@@ -258,7 +260,34 @@ async function steps(data: ReturnType<typeof loadData>) {
     rows.push(row);
     say(`  ${method.padEnd(16)}${cells.join('')}`);
   }
-  return { images: n, rows, skipped: py.skipped ?? null };
+  // How many pixels TRADES' first step leaves where they started (from x + 0.001·N(0, 1)).
+  const unmoved: Record<string, number> = {};
+  for (const v of ['wasm', 'wasm, tfjs Sign'] as const) {
+    unmoved[v] = await onVariant(v, async () => {
+      const m = Model.fromTorchTensors('mlp', w0, { height: 28, width: 28, channels: 1 }, 10);
+      const xt = tf.tensor4d(x, [n, 28, 28, 1]);
+      const yt = tf.tensor1d(y, 'int32');
+      const clean = tf.tidy(() => m.forward(xt, { training: false }));
+      const rng = new RecordingRng(5);
+      const adv = linfAdversary(m, xt, yt, { eps: 0.1, steps: 1, stepSize: 0.025, start: 'small-normal', rng, objective: (z) => tf.sum(klFromLogits(clean, z)) as tf.Scalar });
+      const a = adv.dataSync();
+      const start = rng.draws[0];
+      let still = 0;
+      let inside = 0;
+      for (let i = 0; i < a.length; i++) {
+        const s0 = Math.fround(x[i] + start[i]);
+        if (s0 > 0 && s0 < 1) {
+          inside++;
+          if (a[i] === s0) still++;
+        }
+      }
+      tf.dispose([adv, clean, xt, yt]);
+      m.dispose();
+      return still / inside;
+    });
+  }
+  say(`  TRADES' first step leaves ${(100 * unmoved.wasm).toFixed(1)} % of pixels unmoved with the exact sign, ${(100 * unmoved['wasm, tfjs Sign']).toFixed(1)} % with the tfjs wasm Sign`);
+  return { images: n, rows, tradesFirstStepUnmoved: unmoved, skipped: py.skipped ?? null };
 }
 
 function trainMlp(data: ReturnType<typeof loadData>, count: number, epochs: number): Record<string, TorchTensor> {
