@@ -92,11 +92,9 @@ export async function follow(lab: Lab, run: RunInfo, g: GlobalOpts): Promise<Run
   });
   const onSigint = () => {
     process.stderr.write('Cancelling…\n');
-    try {
-      lab.queue.cancel(run.id);
-    } catch {
+    lab.call('cancelRun', { runId: run.id }).catch(() => {
       // already over
-    }
+    });
   };
   process.on('SIGINT', onSigint);
   try {

@@ -10,7 +10,8 @@ import { ZodError } from 'zod';
 import { API_INPUTS, isApiMethod, type ApiMethod, type ApiOutputs, type ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
 import { describeZodIssues } from '../shared/validation';
-import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo } from '../shared/schemas';
+import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo, TrainSpec } from '../shared/schemas';
+import { schemaVersion } from './store/db';
 import './job-kinds';
 import { patchingHandlers } from './patching/handlers';
 import { byoHandlers } from './byo-handlers';
@@ -292,6 +293,18 @@ export class Lab {
     },
     submitTrain: (spec) => this.submitJob(spec),
     submitEval: (spec) => this.submitJob(spec),
+    resumeTrain: ({ runId, epochs, name }) => {
+      const from = this.store.getRun(runId);
+      if (from.kind !== 'train') throw new LabError('bad_input', `Run "${from.name}" is not a training run; only training runs can be resumed.`);
+      // The original run's spec, so every setting matches; only the epoch count and the name may change.
+      const { name: _old, ...spec } = from.spec as TrainSpec;
+      return this.submitJob({ ...spec, name, resumeFrom: from.id, ...(epochs !== undefined ? { epochs } : {}) });
+    },
+    doctor: () => ({
+      status: this.status,
+      sqliteVersion: (this.store.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+      schemaVersion: schemaVersion(this.store.db),
+    }),
     cancelRun: ({ runId }) => {
       const run = this.store.getRun(runId);
       if (run.status !== 'queued' && run.status !== 'running') {

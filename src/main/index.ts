@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog } from 'electron';
 import { Lab, resolveLabDir } from '../core/service';
-import { toLabError } from '../server/envelope';
+import { toLabError } from '../shared/envelope';
 import { labSwitch } from './args';
 import { registerIpc } from './ipc';
 import { installMenu } from './menu';

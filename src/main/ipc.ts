@@ -15,7 +15,7 @@ import {
   type PickFilesOptions,
 } from '../shared/api';
 import type { LabEvent } from '../shared/schemas';
-import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from '../server/envelope';
+import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from '../shared/envelope';
 import { isAppFrame } from './security';
 
 /** The part of the Lab facade that IPC needs. */

@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { app, protocol, session, shell, type Session, type WebContents, type WebFrameMain } from 'electron';
-import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from '../server/static';
+import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from '../core/host/static';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'lab';

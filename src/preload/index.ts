@@ -40,6 +40,8 @@ const API_METHODS = [
   'submitTrain',
   'submitEval',
   'cancelRun',
+  'resumeTrain',
+  'doctor',
   'listRuns',
   'getRun',
   'updateRun',

@@ -25,8 +25,8 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TOKEN_COOKIE, TOKEN_HEADER, isApiMethod, parseInput, type Envelope } from '../shared/api';
 import type { LabEvent } from '../shared/schemas';
-import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from './envelope';
-import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from './static';
+import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from '../shared/envelope';
+import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from '../core/host/static';
 import { checkListenHost, checkServerPaths } from './access';
 
 export interface ServerLab {

@@ -92,6 +92,13 @@ import {
   type SavedView,
 } from './history';
 
+/** resumeTrain: the run to continue, optionally more epochs in total and a new name. */
+const ResumeTrainRequestSchema = z.object({
+  runId: z.string().min(1),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  name: z.string().trim().max(200).optional(),
+});
+
 export const API_INPUTS = {
   /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
   listSignatures: EmptySchema,
@@ -188,6 +195,10 @@ export const API_INPUTS = {
   submitTrain: TrainSpecSchema,
   submitEval: EvalSpecSchema,
   cancelRun: RunIdSchema,
+  /** Continue a training run from its last checkpoint with its own settings (only the epoch count and name may change). */
+  resumeTrain: ResumeTrainRequestSchema,
+  /** What `robustlab doctor` shows beyond `status`: the SQLite version and the store's schema version. */
+  doctor: EmptySchema,
   listRuns: ListRunsRequestSchema,
   getRun: RunIdSchema,
   updateRun: UpdateRunRequestSchema,
@@ -268,6 +279,8 @@ export interface ApiOutputs {
   submitTrain: RunInfo;
   submitEval: RunInfo;
   cancelRun: RunInfo;
+  resumeTrain: RunInfo;
+  doctor: { status: LabStatus; sqliteVersion: string; schemaVersion: number };
   listRuns: RunInfo[];
   getRun: RunDetail;
   updateRun: RunInfo;

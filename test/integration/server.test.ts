@@ -12,7 +12,7 @@ import { TOKEN_COOKIE, TOKEN_HEADER } from '../../src/shared/api';
 import { LabError } from '../../src/shared/errors';
 import type { LabEvent } from '../../src/shared/schemas';
 import { sanitizeFilename, startServer, type RunningServer, type ServerLab } from '../../src/server/server';
-import { resolveStaticPath } from '../../src/server/static';
+import { resolveStaticPath } from '../../src/core/host/static';
 
 class FakeLab implements ServerLab {
   readonly calls: { method: string; input: unknown }[] = [];

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { schemaVersion } from '../../core/store/db';
 import { repoRoot, type CliHelpers, type GlobalOpts } from '../helpers';
 
 export function addDoctorCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
@@ -15,8 +14,9 @@ export function addDoctorCommands(program: Command, h: CliHelpers<GlobalOpts>): 
     .description('show the compute backend, the lab folder and what works on this machine')
     .action(async () => {
       await withLab(g(), async (lab) => {
-        const st = await lab.call('status', {});
-        const sqlite = (lab.store.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+        const d = await lab.call('doctor', {});
+        const st = d.status;
+        const sqlite = d.sqliteVersion;
         const electronPath = (() => {
           try {
             const p = path.join(repoRoot, 'node_modules', 'electron', 'path.txt');
@@ -36,7 +36,7 @@ export function addDoctorCommands(program: Command, h: CliHelpers<GlobalOpts>): 
           lab_dir: st.labDir,
           node_version: process.version,
           sqlite_version: sqlite,
-          schema_version: schemaVersion(lab.store.db),
+          schema_version: d.schemaVersion,
           electron_binary: electronPath,
         };
         out(g(), json, () => {

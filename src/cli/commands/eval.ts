@@ -66,7 +66,7 @@ export function addEvalCommands(program: Command, h: CliHelpers<GlobalOpts>): vo
         });
         if (!g().json) process.stderr.write(`Evaluation run ${run.id} queued.\n`);
         const done = await follow(lab, run, g());
-        const ev = lab.store.listEvaluations({ runId: done.id })[0];
+        const ev = (await lab.call('getRun', { runId: done.id })).evaluations[0];
         const report = ev && o.report ? await writeExport(lab, ev.id, o.report) : null;
         const json = { id: done.id, status: done.status, error: done.error, model_id: done.modelId, ...evalJson(ev), ...benchmarkJson(ev), ...certifiedJson(ev), ...(report ? { report_file: report.file } : {}) };
         out(g(), json, () => {

@@ -48,14 +48,8 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
           if (i < 1) throw new LabError('bad_input', `--param must look like key=value, got "${kv}".`);
           methodParams[kv.slice(0, i)] = kv.slice(i + 1);
         }
-        let spec: Record<string, unknown>;
-        if (o.resume) {
-          // The original run's spec, so every setting matches; only --epochs (and --name) may change.
-          const from = lab.store.getRun(String(o.resume));
-          if (from.kind !== 'train') throw new LabError('bad_input', `Run "${from.name}" is not a training run; only training runs can be resumed.`);
-          const { name: _n, ...old } = from.spec as Record<string, unknown>;
-          spec = { ...old, name: o.name, resumeFrom: from.id, ...(cmd.getOptionValueSource('epochs') === 'cli' ? { epochs: o.epochs } : {}) };
-        } else {
+        let spec: Record<string, unknown> | null = null;
+        if (!o.resume) {
           if (!o.dataset || !o.arch) throw new LabError('bad_input', 'Give --dataset and --arch (or --resume RUN to continue a run).');
           const monitorSet = ['monitorCount', 'monitorEps', 'monitorPgdSteps', 'monitorCertify'].some((k) => o[k] !== undefined);
           spec = {
@@ -80,11 +74,14 @@ export function addTrainCommands(program: Command, h: CliHelpers<GlobalOpts>): v
             earlyStopping: o.earlyStop || o.patience !== undefined ? { metric: o.earlyStop, patience: o.patience, minDelta: o.minDelta } : undefined,
           };
         }
-        const run = await lab.call('submitTrain', spec as never);
+        // Resuming keeps the original run's settings (the facade reads them); only --epochs and --name may change.
+        const run = spec
+          ? await lab.call('submitTrain', spec as never)
+          : await lab.call('resumeTrain', { runId: String(o.resume), name: o.name, epochs: cmd.getOptionValueSource('epochs') === 'cli' ? o.epochs : undefined });
         if (!g().json) process.stderr.write(`Training run ${run.id} (${run.name}) queued.\n`);
         const done = await follow(lab, run, g());
         const m = done.latestMetrics;
-        const model = done.modelId ? lab.store.getModel(done.modelId) : null;
+        const model = done.modelId ? ((await lab.call('listModels', {})).find((m) => m.id === done.modelId) ?? null) : null;
         const json = {
           id: done.id,
           name: done.name,

@@ -6,11 +6,6 @@
 import { tf } from '../engine/backend';
 import type { Box } from './types';
 
-/** The identity with a zero gradient (a stop-gradient), for discrete choices inside a gradient tape. */
-export const detach: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** 1 where x > 0, else 0, with a zero gradient (tf.step), usable on a gradient path. */
 export function positive(x: tf.Tensor): tf.Tensor {

@@ -101,3 +101,9 @@ export function crossEntropy(
     return reduction === 'mean' ? tf.mean(nll) : nll;
   });
 }
+
+/** The identity with a zero gradient (a stop-gradient), for discrete choices inside a gradient tape. */
+export const detach: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as never) as unknown as (x: tf.Tensor) => tf.Tensor;

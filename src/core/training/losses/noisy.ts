@@ -17,7 +17,7 @@
  * Runs in: Node (core).
  */
 import { tf } from '../../engine/backend';
-import { detach } from '../../certify/util';
+import { detach } from '../../engine/ops';
 import { ce, oneHot, softCrossEntropy, trueProb } from './common';
 
 /** log(1e-4): the log of the clamped zero entries of the one-hot target in RCE. */

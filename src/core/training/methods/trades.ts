@@ -6,7 +6,7 @@
  * for robustness (large β); β = 0 is standard training.
  */
 import { tf } from '../../engine/backend';
-import { detach } from '../../certify/util';
+import { detach } from '../../engine/ops';
 import { linfAdversary } from '../adversary';
 import { ce, klFromLogits } from '../losses/common';
 import { epsParam, stepSizeParam, stepsParam } from './common-params';

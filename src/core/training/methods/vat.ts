@@ -5,7 +5,7 @@
  * penalty, and smooths the model around every training image. x + r is clipped to [0, 1].
  */
 import { tf } from '../../engine/backend';
-import { detach } from '../../certify/util';
+import { detach } from '../../engine/ops';
 import { ce, klFromLogits } from '../losses/common';
 import type { TrainMethod } from './method';
 import { stackPair, splitPair } from './pair';

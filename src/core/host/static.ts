@@ -1,6 +1,7 @@
 /**
  * Serving the built renderer: safe path resolution, content types and security headers.
- * Runs in: the web server and Electron main (its app:// protocol). Plain Node, no lab logic.
+ * Runs in: the web server and Electron main (its app:// protocol). Plain Node, no lab logic;
+ * it lives here, below both hosts, so neither host imports the other.
  */
 import path from 'node:path';
 

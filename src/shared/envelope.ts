@@ -1,10 +1,11 @@
 /**
  * Turning call results and thrown errors into the `Envelope` every transport returns.
- * Runs in: Electron main and the web server (plain Node). No lab logic, no electron imports.
+ * Runs in: Electron main and the web server; the one envelope module every transport uses.
+ * Shared code: no lab logic, no Node or electron imports.
  */
-import type { Envelope } from '../shared/api';
-import { LabError, type LabErrorCode } from '../shared/errors';
-import { describeZodIssues, zodIssues } from '../shared/validation';
+import type { Envelope } from './api';
+import { LabError, type LabErrorCode } from './errors';
+import { describeZodIssues, zodIssues } from './validation';
 
 export { describeZodIssues };
 
