@@ -2,7 +2,7 @@
  * Attacks must not report more robustness on the default (wasm) backend than there is. A small
  * MLP trained in-test on mnist-digits, with its last layer scaled ×1, ×4, ×8, ×16 (the same
  * predictions, an ever more saturated softmax, ever smaller input gradients), is attacked with
- * PGD on wasm and on cpu: the robust accuracies agree. With tfjs-backend-wasm's own Sign kernel
+ * PGD (and FGSM, APGD-CE) on wasm and on cpu: the robust accuracies agree. With tfjs-backend-wasm's own Sign kernel
  * (which returns 0 for |x| < 1.19e-7) put back for a moment, the same attack on wasm reports
  * more robustness on the scaled models: the check above can fail. A model whose input gradients
  * are ~1e-9 still has every pixel with a nonzero gradient moved by a signed step, on L-inf and
@@ -48,13 +48,15 @@ function scaled(s: number): Model {
   return Model.fromTorchTensors('mlp', w, { height: 28, width: 28, channels: 1 }, 10);
 }
 
-async function robustPgd(backend: 'wasm' | 'cpu', s: number): Promise<number> {
+const PGD = { name: 'pgd', params: { eps: 0.05, steps: 10, stepSize: 0.0125, restarts: 1, randomStart: false } };
+
+async function robustPgd(backend: 'wasm' | 'cpu', s: number, spec: { name: string; params: Record<string, unknown> } = PGD): Promise<number> {
   await initEngine({ force: backend });
   const model = scaled(s);
   const x = tf.tensor4d(xData, [N, 28, 28, 1]);
   const y = tf.tensor1d(labels, 'int32');
   try {
-    const { attack, params } = resolveAttack({ name: 'pgd', params: { eps: 0.05, steps: 10, stepSize: 0.0125, restarts: 1, randomStart: false } as never }, 10);
+    const { attack, params } = resolveAttack({ name: spec.name, params: spec.params as never }, 10);
     const r = await attack!.run(model, x, y, params, { rng: new Rng(3), tick: async () => {}, numClasses: 10 });
     r.xAdv.dispose();
     return r.fooled.reduce((a, f) => a + (f ? 0 : 1), 0);
@@ -89,6 +91,19 @@ describe('robust accuracy on wasm equals cpu for a saturated model', () => {
     // Scaling the last layer does not change the predictions, so a correct attack finds about as
     // much on ×16 as on ×1 (the sign of the gradient is unchanged wherever it is not zero).
     expect(Math.abs(found[16].cpu - found[1].cpu)).toBeLessThanOrEqual(3);
+  });
+
+  it('FGSM and APGD-CE too: the same robust accuracy on wasm and cpu for the last layer ×1 and ×16', async () => {
+    for (const spec of [
+      { name: 'fgsm', params: { eps: 0.05 } },
+      { name: 'apgd-ce', params: { eps: 0.05, steps: 10 } },
+    ]) {
+      for (const s of [1, 16]) {
+        const w = await robustPgd('wasm', s, spec);
+        const c = await robustPgd('cpu', s, spec);
+        expect(w, `${spec.name} ×${s}: wasm ${w} vs cpu ${c}`).toBe(c);
+      }
+    }
   });
 
   it('with the wasm kernel that rounded tiny gradients to zero, the same attack overstates robustness', async () => {
