@@ -37,6 +37,7 @@ import { makeOptimizer } from '../src/core/training/optim';
 import { lossGradient, projectLinf } from '../src/core/attacks/util';
 import { resolveAttack } from '../src/core/attacks/registry';
 import { benchCorruptions } from './corruptions';
+import { benchHistory } from './history';
 
 const BATCH = 128;
 const ARCHS = ['mlp', 'mnist-cnn'] as const;
@@ -331,6 +332,8 @@ async function main() {
     rows,
     // Corruption speed (pure JS, default severity): images/s per corruption; see bench/corruptions.ts.
     corruptions: benchCorruptions(Number(process.env.BENCH_CORRUPTION_IMAGES ?? 500), jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`)),
+    // Experiment history (10,000 runs × 100 epochs × 8 metrics + 20 params; BENCH_HISTORY_RUNS=0 skips it): see bench/history.ts.
+    history: Number(process.env.BENCH_HISTORY_RUNS ?? 10000) > 0 ? benchHistory({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }) : null,
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -353,6 +356,10 @@ async function main() {
     if (!bb.available) console.log(`${name}: not available — ${bb.reason}`);
   }
   if (torch && !torch.ok) console.log(`PyTorch reference: not run — ${torch.reason}`);
+  if (report.history) {
+    const h = report.history;
+    console.log(`history: ${h.runs} runs × ${h.epochs} epochs × ${h.metrics_per_run} metrics + ${h.params_per_run} params (lab ${h.lab_size_mb} MB): runs page ${h.runs_page_ms} ms, filtered+sorted query ${h.query_filtered_sorted_ms} ms, group by method ${h.group_by_method_ms} ms, run charts ${h.run_charts_ms} ms, 50-run compare ${h.compare_50_ms} ms`);
+  }
   console.log(`best of ${ROUNDS} rounds (PyTorch, then the lab's backends, in each); load average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
   console.log(JSON.stringify(report));
 }

@@ -157,8 +157,9 @@ export function buildComparison(store: LabStore, opts: CompareOptions): Comparis
 
   const wanted = opts.metrics?.length ? new Set(opts.metrics) : null;
   const curves: CurveSeries[] = [];
+  const histories = history.metricHistories(ids, opts.metrics?.length ? opts.metrics : undefined);
   for (const r of runs) {
-    for (const [key, points] of Object.entries(store.getMetrics(r.id))) {
+    for (const [key, points] of histories.get(r.id) ?? new Map<string, { step: number; value: number; time: number }[]>()) {
       if (wanted && !wanted.has(key)) continue;
       if (!wanted && points.length < 2) continue; // single values are in the metric table
       curves.push({ runId: r.id, key, points });

@@ -213,6 +213,25 @@ export class HistoryStore {
     return { by: field.scope === 'column' ? field.name : fieldLabel(field as FieldRef), metric: req.metric, groups: list };
   }
 
+  /** Metric histories of several runs in one statement, rows as arrays (the compare page's curves). */
+  metricHistories(runIds: string[], keys?: string[]): Map<string, Map<string, { step: number; value: number; time: number }[]>> {
+    const out = new Map<string, Map<string, { step: number; value: number; time: number }[]>>();
+    if (!runIds.length) return out;
+    const keyFilter = keys?.length ? ` AND key IN (${keys.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(`SELECT run_id, key, step, value, time FROM metrics WHERE run_id IN (${runIds.map(() => '?').join(',')})${keyFilter} ORDER BY run_id, key, step`)
+      .raw(true)
+      .all(...runIds, ...(keys ?? [])) as [string, string, number, number, number][];
+    for (const [run, key, step, value, time] of rows) {
+      let m = out.get(run);
+      if (!m) out.set(run, (m = new Map()));
+      let list = m.get(key);
+      if (!list) m.set(key, (list = []));
+      list.push({ step, value, time });
+    }
+    return out;
+  }
+
   // --------------------------------------------------------------------------------- flags
   private requireRuns(runIds: string[], opts: { deleted?: boolean } = {}): void {
     const get = this.db.prepare('SELECT id, deleted_at FROM runs WHERE id = ?');
