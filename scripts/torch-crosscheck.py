@@ -11,7 +11,8 @@ and compares. This file computes, for each case in DIR/cases.json (tensors in DI
             images, labels and the same random draws the lab made (uniform start, or TRADES'
             0.001*N(0,1) start): erm, label-smoothing, sam, pgd-at, fgsm-rs, trades (as
             github.com/yaodongyu/TRADES: no clipping of the start, projection after every step),
-            mart (the lab's formula), awp (the lab's one normalised ascent step on the weights)
+            mart (the lab's formula), awp (the lab's one normalised ascent step on the weights),
+            avmixup (the lab's mixing weights passed as the last draw)
   attack    robust accuracy of L-inf PGD (no random start, signed steps, projection onto the
             eps-ball and [0,1]; a point counts as broken when the clean image or any iterate is
             misclassified) on the lab's mlp
@@ -127,6 +128,21 @@ def method_loss(case, w, x, y, draws):
         return F.cross_entropy(mlp(w, x), y)
     if m == 'label-smoothing':
         return F.cross_entropy(mlp(w, x), y, label_smoothing=p['smoothing'])
+    if m == 'avmixup':
+        # Lee et al. as the lab writes it: vertex x + gamma (x' - x), mixed with x by lambda per
+        # image (the lab's draws, passed as the last draw), label-smoothed targets.
+        x0 = start_uniform() if p.get('randomStart') else x.clone()
+        x_adv = linf_steps(w, x, x0, eps, steps, alpha, ce_sum)
+        lam = torch.from_numpy(draws[-1]).reshape(-1, 1, 1, 1)
+        vertex = x + p['gamma'] * (x_adv - x)
+        mixed = torch.clamp(lam * x + (1 - lam) * vertex, 0, 1)
+        k = 10
+        def smooth(zeta):
+            one = F.one_hot(y, k).float()
+            return one * zeta + (1 - one) * ((1 - zeta) / (k - 1))
+        lam2 = lam.reshape(-1, 1)
+        target = lam2 * smooth(p['zetaClean']) + (1 - lam2) * smooth(p['zetaVertex'])
+        return -(target * F.log_softmax(mlp(w, mixed), dim=1)).sum(1).mean()
     if m in ('pgd-at', 'mart', 'awp'):
         x0 = start_uniform() if p.get('randomStart') else x.clone()
         x_adv = linf_steps(w, x, x0, eps, steps, alpha, ce_sum)

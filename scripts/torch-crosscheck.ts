@@ -4,7 +4,7 @@
  * (--keep leaves the folder exchanged with PyTorch in the temporary directory.)
  *
  * - steps:  one SGD step (lr 0.1, momentum 0) of erm, label-smoothing, sam, pgd-at, fgsm-rs, trades
- *           mart and awp on the mlp,
+ *           mart, awp and avmixup on the mlp,
  *           on wasm and cpu, from the same weights, images and random draws as PyTorch; prints the
  *           largest difference of the update relative to its size. Row "wasm, tfjs Sign" runs with
  *           tfjs-backend-wasm's own Sign kernel (which rounds |x| < 1.19e-7 to 0) for comparison.
@@ -173,6 +173,7 @@ async function steps(data: ReturnType<typeof loadData>) {
     ['trades', { eps: 0.1, steps: 5, stepSize: 0.025, beta: 6 }],
     ['mart', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, lambda: 5 }],
     ['awp', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, gamma: 0.01 }],
+    ['avmixup', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true }],
   ];
   const variants: Variant[] = ['wasm', 'wasm, tfjs Sign', 'cpu'];
   const init = Model.init('mlp', { height: 28, width: 28, channels: 1 }, 10, 0);
@@ -207,6 +208,8 @@ async function steps(data: ReturnType<typeof loadData>) {
         tensors[`${method}.x`] = t32([n, 1, 28, 28], x);
         tensors[`${method}.y`] = t32([n], y);
         rng.draws.forEach((d, i) => (tensors[`${method}.draw${i}`] = t32([n, 1, 28, 28], d)));
+        // AVmixup's per-image weights come from a forked stream (the same in prepare and loss).
+        if (method === 'avmixup') tensors[`${method}.draw${rng.draws.length}`] = t32([n], new Rng(11).fork('avmixup').fillUniform(new Float32Array(n), 0, 1));
       }
     }
   }
