@@ -12,7 +12,7 @@ and compares. This file computes, for each case in DIR/cases.json (tensors in DI
             0.001*N(0,1) start): erm, label-smoothing, sam, pgd-at, fgsm-rs, trades (as
             github.com/yaodongyu/TRADES: no clipping of the start, projection after every step),
             mart (the lab's formula), awp (the lab's one normalised ascent step on the weights),
-            avmixup (the lab's mixing weights passed as the last draw)
+            avmixup (the lab's mixing weights passed as the last draw), cc-ibp (combine = logits)
   attack    robust accuracy of L-inf PGD (no random start, signed steps, projection onto the
             eps-ball and [0,1]; a point counts as broken when the clean image or any iterate is
             misclassified) on the lab's mlp
@@ -143,6 +143,27 @@ def method_loss(case, w, x, y, draws):
         lam2 = lam.reshape(-1, 1)
         target = lam2 * smooth(p['zetaClean']) + (1 - lam2) * smooth(p['zetaVertex'])
         return -(target * F.log_softmax(mlp(w, mixed), dim=1)).sum(1).mean()
+    if m == 'cc-ibp':
+        # De Palma et al. (combine = logits) as the lab computes it: a short attack from a uniform
+        # start, IBP margin lower bounds over [x - eps, x + eps] intersected with [0, 1] with the
+        # margin specification merged into the last layer, mixed = (1 - a)(z' - z'_y) + a (-lb).
+        e = p['effEps']
+        x_adv = linf_steps(w, x, project(x + torch.from_numpy(draws[0]).reshape(x.shape) * e, x, e), e, int(p['attackSteps']), 2.5 * e / int(p['attackSteps']), ce_sum)
+        lo, hi = torch.clamp(x - e, 0, 1).reshape(x.shape[0], -1), torch.clamp(x + e, 0, 1).reshape(x.shape[0], -1)
+        c, r = (hi + lo) / 2, (hi - lo) / 2
+        for layer in ('fc1', 'fc2'):
+            c, r = F.linear(c, w[layer + '.weight'], w[layer + '.bias']), F.linear(r, w[layer + '.weight'].abs())
+            lo, hi = F.relu(c - r), F.relu(c + r)
+            c, r = (hi + lo) / 2, (hi - lo) / 2
+        k = 10
+        spec = F.one_hot(y, k).float()[:, None, :] - torch.eye(k)[None]  # [N, K, K]: e_y - e_k
+        eff = spec @ w['fc3.weight']  # [N, K, 256]
+        center = (eff * c[:, None, :]).sum(-1) + (spec * w['fc3.bias']).sum(-1)
+        lb = center - (eff.abs() * r[:, None, :]).sum(-1)
+        adv = mlp(w, x_adv)
+        adv_y = (adv * F.one_hot(y, k).float()).sum(1, keepdim=True)
+        a = p['alpha']
+        return F.cross_entropy((1 - a) * (adv - adv_y) + a * (-lb), y)
     if m in ('pgd-at', 'mart', 'awp'):
         x0 = start_uniform() if p.get('randomStart') else x.clone()
         x_adv = linf_steps(w, x, x0, eps, steps, alpha, ce_sum)

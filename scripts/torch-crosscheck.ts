@@ -4,7 +4,7 @@
  * (--keep leaves the folder exchanged with PyTorch in the temporary directory.)
  *
  * - steps:  one SGD step (lr 0.1, momentum 0) of erm, label-smoothing, sam, pgd-at, fgsm-rs, trades
- *           mart, awp and avmixup on the mlp,
+ *           mart, awp, avmixup and cc-ibp on the mlp,
  *           on wasm and cpu, from the same weights, images and random draws as PyTorch; prints the
  *           largest difference of the update relative to its size. Row "wasm, tfjs Sign" runs with
  *           tfjs-backend-wasm's own Sign kernel (which rounds |x| < 1.19e-7 to 0) for comparison.
@@ -35,6 +35,7 @@ import { decodeSafetensors, encodeSafetensors } from '../src/core/models/safeten
 import { METHODS, resolveMethod } from '../src/core/training/methods/registry';
 import { makeOptimizer } from '../src/core/training/optim';
 import { linfAdversary } from '../src/core/training/adversary';
+import { rampFraction } from '../src/core/training/methods/common-params';
 import { klFromLogits } from '../src/core/training/losses/common';
 import { trainStep } from '../src/core/training/step';
 import { resolveAttack } from '../src/core/attacks/registry';
@@ -174,6 +175,7 @@ async function steps(data: ReturnType<typeof loadData>) {
     ['mart', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, lambda: 5 }],
     ['awp', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, gamma: 0.01 }],
     ['avmixup', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true }],
+    ['cc-ibp', { eps: 0.05, warmupEpochs: 0, rampEpochs: 1, alpha: 0.5, combine: 'logits', attackSteps: 1 }],
   ];
   const variants: Variant[] = ['wasm', 'wasm, tfjs Sign', 'cpu'];
   const init = Model.init('mlp', { height: 28, width: 28, channels: 1 }, 10, 0);
@@ -192,7 +194,8 @@ async function steps(data: ReturnType<typeof loadData>) {
         const xt = tf.tensor4d(x, [n, 28, 28, 1]);
         const yt = tf.tensor1d(y, 'int32');
         const opt = makeOptimizer({ name: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999 }, m.params);
-        const ctx = { rng, epoch: 1, epochs: 1, step: 0, stepsPerEpoch: 1, totalSteps: 1, numClasses: 10, state: {} };
+        // Step 1 of 2 (one step per epoch): past the ramp of the certified methods, so eps is full.
+        const ctx = { rng, epoch: 2, epochs: 2, step: 1, stepsPerEpoch: 1, totalSteps: 2, numClasses: 10, state: {} };
         await trainStep({ model: m, method: METHODS[method], params, x: xt, y: yt, ctx, optimizer: opt, lr: 0.1 });
         const after = m.toTorchTensors();
         opt.dispose();
@@ -203,7 +206,8 @@ async function steps(data: ReturnType<typeof loadData>) {
       // PyTorch reproduces the exact-sign run from the draws of the wasm run (the draws do not
       // depend on the backend).
       if (v === 'wasm') {
-        cases.push({ id: method, kind: 'step', method, params: { ...params, lr: 0.1 }, float64: true });
+        const effEps = method === 'cc-ibp' ? (params.eps as number) * rampFraction(params, { rng, epoch: 2, epochs: 2, step: 1, stepsPerEpoch: 1, totalSteps: 2, numClasses: 10, state: {} }) : undefined;
+        cases.push({ id: method, kind: 'step', method, params: { ...params, lr: 0.1, effEps }, float64: true });
         for (const k of NAMES) tensors[`${method}.${k}`] = w0[k];
         tensors[`${method}.x`] = t32([n, 1, 28, 28], x);
         tensors[`${method}.y`] = t32([n], y);
