@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../shared/errors';
+import { formatPercent } from '../shared/format';
 import type { LabEvent, ProgressEvent, RunInfo } from '../shared/schemas';
 import { Lab, resolveLabDir } from '../core/service';
 
@@ -37,8 +38,9 @@ export function out(opts: GlobalOpts, json: Record<string, unknown>, human: stri
   }
 }
 
+/** Percentages as the CLI prints them (two decimals), from the one formatter in src/shared. */
 export function pct(x: number | null | undefined): string {
-  return x == null || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(2)} %`;
+  return formatPercent(x, 2);
 }
 
 export function table(rows: Record<string, unknown>[], cols: string[]): string {

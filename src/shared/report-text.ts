@@ -3,6 +3,7 @@
  * (renderer), so both always say the same sentence. Pure functions over the shared types.
  */
 import type { EvaluationReport } from './schemas';
+import { formatPercent } from './format';
 
 /**
  * How visible a change of eps per pixel (L∞) is, in words, over the whole range 0..1 (pixel values
@@ -69,9 +70,9 @@ export function formatEps(eps: number): string {
   return `${short}`;
 }
 
+/** A percentage with whole points by default (the report's style), from the one formatter. */
 export function pct(v: number | null | undefined, digits = 0): string {
-  if (v == null || !Number.isFinite(v)) return '—';
-  return `${(v * 100).toFixed(digits)} %`;
+  return formatPercent(v, digits);
 }
 
 /** The plain-language summary: one or two sentences a non-specialist can act on. */

@@ -5,6 +5,7 @@
  * summary.
  */
 import type { EvaluationInfo, EvaluationReport } from '../../shared/schemas';
+import { formatPercent } from '../../shared/format';
 import { classLabel, formatEps, pct, summarySentence } from '../../shared/report-text';
 import { pngDataUri } from './png';
 
@@ -164,7 +165,7 @@ function reliabilitySvg(cal: EvaluationReport['calibration']['clean'], title: st
 <line x1="${L}" x2="${px(1)}" y1="${py(0)}" y2="${py(0)}" class="axis"/><line x1="${L}" x2="${L}" y1="${py(0)}" y2="${py(1)}" class="axis"/>
 <text x="${L - 4}" y="${py(1) + 4}" text-anchor="end">100%</text><text x="${L - 4}" y="${py(0)}" text-anchor="end">0</text>
 <text x="${(L + px(1)) / 2}" y="${S - 6}" text-anchor="middle">confidence</text></svg>
-<figcaption>${esc(title)}: ECE ${Number.isFinite(cal.ece) ? (cal.ece * 100).toFixed(2) + ' %' : '—'}</figcaption></figure>`;
+<figcaption>${esc(title)}: ECE ${formatPercent(cal.ece, 2)}</figcaption></figure>`;
 }
 
 function confusionTable(m: number[][], names: string[], caption: string): string {
@@ -210,7 +211,7 @@ export function reportToHtml(ev: EvaluationInfo, meta: ReportMeta = {}): string 
   if (r.minimal?.median != null) kpis.push([`Median smallest change (${r.minimal.norm === 'linf' ? 'L∞' : 'L2'})`, formatEps(r.minimal.median)]);
   if (r.worstClass.robust) kpis.push([`Worst class under attack`, `${esc(classLabel(r.worstClass.robust.name))}: ${pct(r.worstClass.robust.accuracy, 1)}`]);
   else if (r.worstClass.clean) kpis.push([`Worst class`, `${esc(classLabel(r.worstClass.clean.name))}: ${pct(r.worstClass.clean.accuracy, 1)}`]);
-  kpis.push(['Calibration error (ECE), clean', Number.isFinite(r.calibration.clean.ece) ? `${(r.calibration.clean.ece * 100).toFixed(2)} %` : '—']);
+  kpis.push(['Calibration error (ECE), clean', formatPercent(r.calibration.clean.ece, 2)]);
   if (r.targeted) kpis.push(['Target reached', pct(r.targeted.successRate, 1)]);
   parts.push(`<div class="kpis">${kpis.map(([k, v]) => `<div class="kpi">${esc(k)}<b>${v}</b></div>`).join('')}</div>`);
 

@@ -21,6 +21,7 @@ import {
   type BarShapeProps,
 } from 'recharts';
 import type { CalibrationReport, EvaluationReport } from '../../shared/schemas';
+import { formatPercent } from '../../shared/format';
 import { formatEps } from '../lib/reportText';
 
 export interface ChartColors {
@@ -59,8 +60,8 @@ export function useChartColors(): ChartColors {
       };
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
-const pct1 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
+const pct = (v: number) => formatPercent(v, 0);
+const pct1 = (v: unknown) => formatPercent(typeof v === 'number' ? v : null, 1);
 
 function tooltipStyle(c: ChartColors) {
   return { background: c.tooltipBg, borderColor: c.grid, color: c.tooltipText };

@@ -1,18 +1,8 @@
 /** Number and time formatting shared by every page: units and plain words. */
+import { formatInt, formatNumber, formatPercent } from '../../shared/format';
 
-const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** 1000 -> "1,000". */
-export function formatInt(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  return intFmt.format(n);
-}
-
-/** 0.985 -> "98.5 %". */
-export function formatPercent(x: number | null | undefined, digits = 1): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return `${(x * 100).toFixed(digits)} %`;
-}
+// Percentages and plain numbers: the one formatter in src/shared (also used by the CLI and reports).
+export { formatInt, formatNumber, formatPercent };
 
 /** A metric value: accuracies as percentages, the rest with 4 significant digits. */
 export function formatMetric(key: string, value: number | null | undefined): string {
@@ -28,17 +18,6 @@ export function isAccuracyKey(key: string): boolean {
 /** The metrics a person looks at first: accuracies and losses. */
 export function isPrimaryMetric(key: string): boolean {
   return isAccuracyKey(key) || /loss/i.test(key);
-}
-
-/** Short plain number: 0.000123 -> "0.000123", 1234.5 -> "1,234.5". */
-export function formatNumber(x: number | null | undefined, sig = 4): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1e6 || abs < 1e-4) return x.toExponential(2);
-  if (Number.isInteger(x)) return formatInt(x);
-  const digits = Math.max(0, sig - 1 - Math.floor(Math.log10(abs)));
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: Math.min(digits, 8) }).format(x);
 }
 
 /** 1234567 -> "1.2 M", 12345 -> "12.3 k". */
