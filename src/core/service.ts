@@ -89,6 +89,11 @@ function flattenParams(obj: Record<string, unknown>, prefix = '', out: Record<st
 
 export class Lab {
   readonly labDir: string;
+  /**
+   * The store and the queue behind the facade. Hosts (main, server, cli) never touch them: they
+   * use `call()` (test/unit/layers.test.ts fails otherwise). They stay readable for tests and
+   * bench scripts that inspect a lab they drive; new tests should open a LabStore themselves.
+   */
   readonly store: LabStore;
   readonly queue: JobQueue;
   private readonly sweeps: SweepScheduler;
