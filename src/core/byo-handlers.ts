@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ApiMethod, ApiOutputs, ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
 import type { JobSpec, LabEvent, RunInfo } from '../shared/schemas';
-import { exportDataset, previewDatasetSource } from './data/byo';
+import { detectFormat, exportDataset, previewDatasetSource } from './data/byo';
 import { architectureDetail, architectureSummary, proposeArchitectures } from './models/byo';
 import { parseLayerList, pytorchSnippet } from './models/layer-list';
 import { ARCHITECTURES, getArchitecture } from './models/registry';
@@ -30,7 +30,8 @@ export type ByoHandlers = { [M in ByoMethod & ApiMethod]: (input: ApiParsed<M>) 
 export function byoHandlers(lab: () => { store: LabStore; submitJob(spec: JobSpec): RunInfo; emit(e: LabEvent): void }): ByoHandlers {
   const store = () => lab().store;
   return {
-    previewDatasetImport: ({ perClass, ...src }) => previewDatasetSource(src, perClass),
+    previewDatasetImport: ({ perClass, format, ...src }) =>
+      previewDatasetSource({ ...src, format: format === 'auto' ? detectFormat(path.resolve(src.path ?? '.')) : format }, perClass),
     submitImport: (spec) => lab().submitJob(spec),
     exportDataset: (req) => exportDataset(store(), req),
     addArchitecture: ({ spec, name }) => {

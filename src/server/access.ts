@@ -17,7 +17,7 @@ import path from 'node:path';
 import { LabError } from '../shared/errors';
 
 /** Request fields that name a path on the lab's machine (imports of datasets, models, archives; exports to a file). */
-export const SERVER_PATH_FIELDS: ReadonlySet<string> = new Set(['file', 'path', 'trainImages', 'trainLabels', 'testImages', 'testLabels']);
+export const SERVER_PATH_FIELDS: ReadonlySet<string> = new Set(['file', 'path', 'trainImages', 'trainLabels', 'testImages', 'testLabels', 'out']);
 
 /** 127.0.0.0/8, ::1, localhost (and their bracketed or mapped forms). */
 export function isLoopbackHost(host: string): boolean {

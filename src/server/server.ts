@@ -275,8 +275,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       req.resume();
       throw new HttpError(413, 'bad_input', 'The file is larger than 4 GiB, the most this lab accepts in one upload.');
     }
-    const name = sanitizeFilename(url.searchParams.get('filename') ?? '');
-    const dir = path.join(lab.labDir, 'uploads', randomBytes(12).toString('hex'));
+    // A folder upload (the Datasets page's drop zone) sends each file with `relpath` (its path
+    // inside the dropped folder, each part sanitized) and, after the first, the `dir` it got back.
+    const dirParam = url.searchParams.get('dir');
+    const token = dirParam && /^[0-9a-f]{24}$/.test(dirParam) ? dirParam : randomBytes(12).toString('hex');
+    const parts = (url.searchParams.get('relpath') ?? '')
+      .split(/[/\\]/)
+      .filter((p) => p && p !== '.' && p !== '..')
+      .map(sanitizeFilename)
+      .filter(Boolean)
+      .slice(-8);
+    const name = parts.length ? parts[parts.length - 1]! : sanitizeFilename(url.searchParams.get('filename') ?? '');
+    const root = path.join(lab.labDir, 'uploads', token);
+    const dir = path.join(root, ...parts.slice(0, -1));
     await mkdir(dir, { recursive: true });
     const finalPath = path.join(dir, name);
     const partPath = path.join(dir, `.${name}.part`);
@@ -295,10 +306,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await pipeline(req, limiter, createWriteStream(partPath, { flags: 'wx' }));
       await rename(partPath, finalPath);
     } catch (err) {
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await rm(parts.length ? partPath : dir, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     }
-    sendJson(res, 200, okEnvelope({ path: finalPath }));
+    sendJson(res, 200, okEnvelope({ path: finalPath, dir: token, root }));
   };
 
   const handleStatic = async (

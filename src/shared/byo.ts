@@ -68,6 +68,8 @@ export interface DatasetImportPreview {
 }
 
 export const PreviewImportRequestSchema = DatasetSourceSchema.extend({
+  /** 'auto': from the path (a folder with CIFAR .bin batches, an .npz file, else an image folder). */
+  format: z.enum([...DATASET_FILE_FORMATS, 'auto']).default('auto'),
   perClass: z.number().int().min(1).max(16).default(4),
 });
 

@@ -21,11 +21,19 @@ export interface StoredArchitectureRow {
 }
 
 interface Source {
+  /** False once its store is closed (it is then forgotten). */
+  open(): boolean;
   get(name: string): StoredArchitectureRow | null;
   list(): StoredArchitectureRow[];
 }
 
-let source: Source | null = null;
+/** Every open store of this process, latest first (tests and in-process jobs open several). */
+let sources: Source[] = [];
+
+function openSources(): Source[] {
+  sources = sources.filter((s) => s.open());
+  return sources;
+}
 /** Built architectures by name and spec text (a name is never reused with another spec while the lab is open). */
 const cache = new Map<string, { key: string; arch: Architecture }>();
 
@@ -38,20 +46,23 @@ function build(spec: LayerListSpec): Architecture {
   return arch;
 }
 
-/** Where stored architectures are read from (the store of this process). */
-export function setStoredArchitectureSource(s: Source | null): void {
-  source = s;
+/** Adds a place stored architectures are read from (a store of this process); the latest is asked first. */
+export function addStoredArchitectureSource(s: Source): void {
+  sources = [s, ...openSources()];
 }
 
 /** The stored architecture of this name, if any. */
 export function storedArchitecture(name: string): Architecture | undefined {
-  const row = source?.get(name);
-  if (row) return build(row.spec);
+  for (const s of openSources()) {
+    const row = s.get(name);
+    if (row) return build(row.spec);
+  }
   return cache.get(name)?.arch;
 }
 
+/** The stored architectures of the latest open store. */
 export function storedArchitectureRows(): StoredArchitectureRow[] {
-  return source?.list() ?? [];
+  return openSources()[0]?.list() ?? [];
 }
 
 /** Worker threads: make the architecture of a layer list known by its name. */

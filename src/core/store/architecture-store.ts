@@ -4,7 +4,7 @@
  */
 import { LabError } from '../../shared/errors';
 import { LayerListSpecSchema, type LayerListSpec } from '../../shared/byo';
-import { setStoredArchitectureSource, type StoredArchitectureRow } from '../models/stored';
+import { addStoredArchitectureSource, type StoredArchitectureRow } from '../models/stored';
 import type { LabStore } from './store';
 
 type Row = { name: string; spec: string; created_at: string };
@@ -34,8 +34,9 @@ export function insertArchitecture(store: LabStore, spec: LayerListSpec): Stored
 
 /** Makes this store's architectures resolvable by name (the registry asks it on a miss). */
 export function attachArchitectureStore(store: LabStore): void {
-  setStoredArchitectureSource({
-    get: (name) => (store.db.open ? getStoredArchitectureRow(store, name) : null),
-    list: () => (store.db.open ? listStoredArchitectureRows(store) : []),
+  addStoredArchitectureSource({
+    open: () => store.db.open,
+    get: (name) => getStoredArchitectureRow(store, name),
+    list: () => listStoredArchitectureRows(store),
   });
 }
