@@ -283,6 +283,55 @@ test('2. "Continue training" is offered only when there is a checkpoint; otherwi
   await shot(page, 'usability-2-no-checkpoint.png');
 });
 
+test('1. a link that names a dataset or model selects it or says why it cannot', async ({ page }) => {
+  test.setTimeout(2 * 60_000);
+  const fog = made.fogged!;
+  // The dataset page of a test-only dataset says so where the Train button would be.
+  await open(page, `#/datasets/${fog.id}`);
+  const note = page.getByTestId('no-train-split');
+  await expect(note).toContainText('has only test images');
+  await expect(note.getByTestId('train-on-parent')).toContainText('mnist-digits');
+  await expect(page.getByRole('link', { name: 'Train on this dataset' })).toHaveCount(0);
+  await shot(page, 'usability-1-dataset-no-train.png');
+  // "Train on it" style links that name it: the Train page says why it cannot, not silently another dataset.
+  await page.goto(lab.url().replace(/#.*$/, '') + `#/train?dataset=${fog.id}`);
+  await expect(page.getByTestId('no-train-split')).toContainText(`“${fog.name}” has only test images`);
+  await shot(page, 'usability-1-train-link.png');
+  // Evaluate: the address picks the model, also when it changes while the page is open.
+  const models = await api<{ id: string; name: string }[]>('listModels', {});
+  const spare = models.find((m) => m.id === made.baseline)!;
+  await page.goto(lab.url().replace(/#.*$/, '') + `#/evaluate?model=${made.tourModel}`);
+  await expect(page.getByTestId('eval-model')).toHaveValue(made.tourModel!);
+  await page.evaluate((id) => (window.location.hash = `#/evaluate?model=${id}`), spare.id);
+  await expect(page.getByTestId('eval-model')).toHaveValue(spare.id);
+  expect(page.url()).toContain(`model=${spare.id}`);
+  await page.evaluate(() => (window.location.hash = '#/evaluate?model=no-such-model'));
+  await expect(page.getByTestId('missing-model')).toContainText('No model “no-such-model” in this lab');
+  await shot(page, 'usability-1-evaluate-missing-model.png');
+});
+
+test('4. eps out of range is refused with a message, not clamped; the explanation is truthful at large eps', async ({ page }) => {
+  test.setTimeout(2 * 60_000);
+  await open(page, `#/evaluate?model=${made.tourModel}&dataset=mnist-digits`);
+  await page.getByTestId('eval-eps').getByText('Other').click();
+  const other = page.getByTestId('eval-eps-other');
+  await other.fill('5');
+  await other.blur();
+  await expect(other).toHaveValue('5');
+  await expect(page.getByText(/eps 5 is too large/).first()).toBeVisible();
+  await expect(page.getByTestId('eps-explained')).toHaveCount(0);
+  const before = (await api<unknown[]>('listRuns', {})).length;
+  await page.getByTestId('start-eval').click();
+  await expect(page.getByTestId('eval-problem')).toContainText('eps 5 is too large');
+  expect((await api<unknown[]>('listRuns', {})).length).toBe(before);
+  await shot(page, 'usability-4-eps-refused.png');
+  await other.fill('0.5');
+  await expect(page.getByTestId('eps-explained')).toContainText('plain grey');
+  await expect(page.getByTestId('eps-explained')).not.toContainText('keeps its meaning');
+  await other.fill('1');
+  await expect(page.getByTestId('eps-explained')).toContainText('any image can be replaced by any other');
+});
+
 test('11. every page passes an axe-core WCAG 2 AA audit in both themes', async ({ page }) => {
   test.setTimeout(4 * 60_000);
   const runs = await api<{ id: string; kind: string }[]>('listRuns', {});

@@ -28,6 +28,8 @@ import { ErrorNote } from '../components/ErrorNote';
 import { explainError, type ExplainedError } from '../lib/explainError';
 import { LabError } from '../../shared/errors';
 import { Welcome } from '../components/help/Welcome';
+import { NoTrainSplit } from '../components/help/LinkNotice';
+import { ByoImportPanel } from '../components/datasets/ByoImportPanel';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { SampleGrid } from '../components/SampleGrid';
 import { formatDate, formatInt } from '../lib/format';
@@ -105,6 +107,12 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
         }
       />
       <Welcome />
+      <ByoImportPanel
+        onImported={(n) => {
+          datasets.reload();
+          navigate(['datasets', n]);
+        }}
+      />
       {datasets.error && (
         <Alert color="red" title="Could not load the datasets" mb="md">
           {datasets.error.message}
@@ -144,35 +152,6 @@ export function DatasetsPage({ selectedId }: { selectedId?: string }) {
         }}
       />
     </>
-  );
-}
-
-/**
- * A dataset with only test images cannot be trained on: say so where the Train button would be,
- * and offer what works — train on the dataset it was made from, evaluate or benchmark on this one.
- */
-function NoTrainSplit({ dataset, parent }: { dataset: DatasetInfo; parent: DatasetInfo | undefined }) {
-  const parentTrains = !!parent?.splits.train;
-  return (
-    <Alert color="blue" title="No training images in this dataset" mb="sm" data-testid="no-train-split">
-      <Text size="sm">
-        “{dataset.name}” has only test images, so no model can be trained on it.
-        {parentTrains ? ` Train on “${parent!.name}”, the dataset it was made from, then test the model here.` : ' Use it to test models.'}
-      </Text>
-      <Group gap="xs" mt="xs">
-        {parentTrains && (
-          <Button size="xs" variant="light" component="a" href={href(['train'], { dataset: parent!.id })} data-testid="train-on-parent">
-            Train on “{parent!.name}”
-          </Button>
-        )}
-        <Button size="xs" variant="light" component="a" href={href(['evaluate'], { dataset: dataset.id })} data-testid="evaluate-on-this">
-          Evaluate a model on this dataset
-        </Button>
-        <Button size="xs" variant="default" component="a" href={href(['corruptions'], { dataset: dataset.id, tab: 'benchmark' })} data-testid="benchmark-on-this">
-          Run a corruption benchmark on it
-        </Button>
-      </Group>
-    </Alert>
   );
 }
 

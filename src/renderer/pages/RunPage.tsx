@@ -249,9 +249,15 @@ function ProducedDataset({ runId, name, datasets }: { runId: string; name: strin
           <Text size="sm">
             This run wrote <Anchor href={href(['datasets', d.id])}>{d.name}</Anchor>.
           </Text>
-          <Button component="a" size="xs" variant="light" href={href(['train'], { dataset: d.id })}>
-            Train on it
-          </Button>
+          {d.splits.train ? (
+            <Button component="a" size="xs" variant="light" href={href(['train'], { dataset: d.id })}>
+              Train on it
+            </Button>
+          ) : (
+            <Button component="a" size="xs" variant="light" href={href(['evaluate'], { dataset: d.id })}>
+              Evaluate a model on it (test images only)
+            </Button>
+          )}
         </Group>
       ) : (
         <Text size="sm">The dataset this run wrote is no longer in the lab.</Text>

@@ -6,6 +6,7 @@
  */
 import { Alert, Anchor, Button, Loader } from '@mantine/core';
 import { lab } from '../api/client';
+import { TrainLinkNotice } from '../components/help/LinkNotice';
 import { LiveRunPanel } from '../components/LiveRunPanel';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { TrainFormView } from '../components/train/TrainForm';
@@ -45,13 +46,17 @@ export function TrainPage({ runId, datasetParam }: { runId?: string; datasetPara
           Import one on the <Anchor href={href(['datasets'])} inherit>Datasets</Anchor> page first.
         </EmptyState>
       ) : (
-        <TrainFormView
-          datasets={datasets.data}
-          archs={archs.data}
-          methods={methods.data}
-          models={models.data ?? []}
-          datasetParam={datasetParam}
-        />
+        <>
+          <TrainLinkNotice datasets={datasets.data} datasetParam={datasetParam} />
+          <TrainFormView
+            key={datasetParam ?? ''}
+            datasets={datasets.data}
+            archs={archs.data}
+            methods={methods.data}
+            models={models.data ?? []}
+            datasetParam={datasetParam}
+          />
+        </>
       )}
     </>
   );

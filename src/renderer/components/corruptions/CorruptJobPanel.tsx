@@ -66,7 +66,7 @@ export function CorruptJobPanel({ runId, onFinished }: { runId: string; onFinish
             <Stack gap={6}>
               <Text size="sm">
                 {produced
-                  ? `“${produced.name}” is in the lab${images ? ` with ${formatInt(images)} images` : ''}: train on it, or evaluate a model on it.`
+                  ? `“${produced.name}” is in the lab${images ? ` with ${formatInt(images)} images` : ''}: ${produced.splits.train ? 'train on it, or evaluate a model on it' : 'it has test images only, so evaluate a model on it (to train, use the dataset it was made from)'}.`
                   : 'Looking up the new dataset…'}
               </Text>
               {produced && (
@@ -74,9 +74,16 @@ export function CorruptJobPanel({ runId, onFinished }: { runId: string; onFinish
                   <Button component="a" size="xs" href={href(['datasets', produced.id])} data-testid="open-new-dataset">
                     Open the new dataset
                   </Button>
-                  <Button component="a" size="xs" variant="default" href={href(['train'], { dataset: produced.id })}>
-                    Train on it
-                  </Button>
+                  {produced.splits.train ? (
+                    <Button component="a" size="xs" variant="default" href={href(['train'], { dataset: produced.id })}>
+                      Train on it
+                    </Button>
+                  ) : (
+                    // Only test images: training is impossible, so offer what works instead.
+                    <Button component="a" size="xs" variant="default" href={href(['evaluate'], { dataset: produced.id })} data-testid="evaluate-on-new">
+                      Evaluate a model on it (it has no training images)
+                    </Button>
+                  )}
                 </Group>
               )}
             </Stack>

@@ -7,12 +7,15 @@ import { EPS_CHOICES, toNum } from './evalForm';
 
 export function EpsPicker({
   eps,
+  error,
   epsChoice,
   setEpsChoice,
   epsOther,
   setEpsOther,
 }: {
   eps: number | undefined;
+  /** Why the eps cannot be used (the lab's range); shown at the field, never clamped away. */
+  error: string | null;
   epsChoice: string;
   setEpsChoice: (v: string) => void;
   epsOther: number | '';
@@ -40,8 +43,8 @@ export function EpsPicker({
             aria-label="eps (other)"
             value={epsOther}
             onChange={(v) => setEpsOther(toNum(v))}
-            min={0}
-            max={1}
+            clampBehavior="none"
+            error={error}
             step={0.01}
             decimalScale={5}
             w={120}
@@ -49,7 +52,7 @@ export function EpsPicker({
           />
         )}
       </Group>
-      {eps !== undefined && eps > 0 && (
+      {eps !== undefined && eps > 0 && !error && (
         <Text size="sm" data-testid="eps-explained">
           Each pixel may change by at most {epsLong(eps)} (about {Math.round(eps * 255)} of 255 brightness levels): {visibility(eps)}.
         </Text>

@@ -16,13 +16,14 @@ import { formatEps, parseGrid } from '../../lib/reportText';
 import { navigate } from '../../lib/route';
 import { CustomAttack } from './CustomAttack';
 import { EpsPicker } from './EpsPicker';
+import { MissingLink } from '../help/LinkNotice';
 import { EvalPresets } from './EvalPresets';
 import { EvalRuns } from './EvalRuns';
 import { ModelEvaluations } from './ModelEvaluations';
 import { MoreEvalSettings } from './MoreEvalSettings';
 import { RunSection } from './RunSection';
 import { TargetSection } from './TargetSection';
-import { evalSummary, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
+import { epsLimits, epsProblem, evalSummary, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
 
 export function EvalForm({
   models,
@@ -83,6 +84,17 @@ export function EvalForm({
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // A link or address that names a model or dataset selects it (also when the address changes
+  // while the page is open); one that names nothing in this lab says so above the form.
+  const linkedModel = findModel(models, modelParam);
+  const linkedDataset = findDataset(datasets, datasetParam);
+  useEffect(() => {
+    if (linkedModel) setModelId(linkedModel.id);
+  }, [linkedModel?.id]);
+  useEffect(() => {
+    if (linkedDataset) setDatasetId(linkedDataset.id);
+  }, [linkedDataset?.id]);
+
   // When the model changes, follow it to the dataset it was trained on.
   useEffect(() => {
     const d = findDataset(datasets, model?.datasetId);
@@ -140,6 +152,7 @@ export function EvalForm({
   const customEps = customEpsKey && !customL2 ? params[customEpsKey] : undefined;
   const parsedGrid = parseGrid(gridText);
 
+  const epsErr = epsProblem(eps, epsLimits(entries));
   const jobInputs = { preset, eps, certMethod, entries, entry, params, grid: parsedGrid.grid };
   const jobs = presetJobs(jobInputs);
   const images =
@@ -151,8 +164,8 @@ export function EvalForm({
       setProblem('Choose a model and a dataset.');
       return;
     }
-    if (presetInfo.usesEps && (eps === undefined || !(eps > 0) || eps > 1)) {
-      setProblem('Size of change (eps): enter a number above 0 and at most 1.');
+    if (presetInfo.usesEps && epsErr) {
+      setProblem(`Size of change (eps): ${epsErr}`);
       return;
     }
     if (preset === 'custom') {
@@ -210,6 +223,8 @@ export function EvalForm({
 
   return (
     <Stack gap="lg">
+      {modelParam && !linkedModel && <MissingLink kind="model" name={modelParam} showing={model?.name} />}
+      {datasetParam && !linkedDataset && <MissingLink kind="dataset" name={datasetParam} showing={dataset?.name} />}
       <TargetSection
         model={model}
         dataset={dataset}
@@ -229,7 +244,7 @@ export function EvalForm({
         <EvalPresets preset={preset} model={model} certifiable={certifiable} certifiableNames={certifiableNames} available={available} choosePreset={choosePreset} />
 
         <Stack gap="sm">
-          {presetInfo.usesEps && <EpsPicker eps={eps} epsChoice={epsChoice} setEpsChoice={setEpsChoice} epsOther={epsOther} setEpsOther={setEpsOther} />}
+          {presetInfo.usesEps && <EpsPicker eps={eps} error={epsErr} epsChoice={epsChoice} setEpsChoice={setEpsChoice} epsOther={epsOther} setEpsOther={setEpsOther} />}
 
           {preset === 'certified' && (
             <NativeSelect

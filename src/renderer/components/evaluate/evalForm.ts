@@ -89,6 +89,25 @@ export function toNum(v: string | number): number | '' {
   return Number.isFinite(n) ? n : '';
 }
 
+/**
+ * The allowed eps range: the lab's own (the L∞ eps descriptor of PGD in the attack registry, the
+ * rule the lab checks at submit), so the form refuses what the lab would refuse.
+ */
+export function epsLimits(entries: RegistryEntry[]): { min: number; max: number } {
+  const d = (entries.find((e) => e.name === 'pgd') ?? entries.find((e) => e.name === 'fgsm'))?.params.find((p) => p.key === 'eps' || p.key === 'epsilon');
+  return { min: d?.min ?? 0, max: d?.max ?? 1 };
+}
+
+/** Why this eps cannot be used, in words; null when it can. Out-of-range values are refused, never clamped. */
+export function epsProblem(eps: number | undefined, limits: { min: number; max: number }): string | null {
+  if (eps === undefined || !Number.isFinite(eps)) return 'Enter the size of change, a number such as 0.1 or 8/255.';
+  if (eps <= limits.min) return `eps must be above ${limits.min}: with no change allowed there is nothing to attack (that is clean accuracy).`;
+  if (eps > limits.max) {
+    return `eps ${eps} is too large: pixel values run from 0 to ${limits.max}, so the largest possible change is ${limits.max} (at ${limits.max}, any image can be replaced by any other). Enter at most ${limits.max}.`;
+  }
+  return null;
+}
+
 export function withEps(entry: RegistryEntry, eps: number | undefined, extra: ParamValues = {}): ParamValues {
   const values = defaultParams(entry.params);
   const epsKey = findKey(values, ['eps', 'epsilon']);
