@@ -128,10 +128,8 @@ export const signExact: KernelFunc = ({ inputs, backend: b }) => {
   const out = backend.makeOutput([...x.shape], x.dtype);
   const src = backend.typedArrayFromHeap(x);
   const dst = backend.typedArrayFromHeap(out);
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i];
-    dst[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
-  }
+  // Branch-free: (x > 0) − (x < 0); 0 for ±0 and NaN.
+  for (let i = 0; i < src.length; i++) dst[i] = +(src[i] > 0) - +(src[i] < 0);
   return out;
 };
 
