@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LabError } from '../shared/errors';
 import { LAB_VERSION } from '../core/service';
+import { BACKEND_CHOICES } from '../core/engine/backend';
 import { addCorruptionCommands } from './corruptions';
 import { addHistoryCommands } from './history';
 import { follow, num, out, table, withLab, type CliHelpers, type GlobalOpts } from './helpers';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .version(LAB_VERSION)
     .addOption(new Option('--lab <dir>', 'lab folder (default: $ROBUSTLAB_HOME, else the app-data folder)'))
     .addOption(new Option('--json', 'print one JSON object as the last line of stdout'))
-    .addOption(new Option('--backend <name>', 'force a compute backend: tensorflow-gpu, tensorflow, wasm, cpu'))
+    .addOption(new Option('--backend <name>', `force a compute backend: ${BACKEND_CHOICES.join(', ')}`))
     .showHelpAfterError(false)
     .exitOverride();
   const g = (): GlobalOpts => program.opts<GlobalOpts>();

@@ -11,6 +11,7 @@ import { listCorruptions } from '../../src/core/corruptions/registry';
 import { ARCHITECTURES, certifiableArchitectures, listArchitectures } from '../../src/core/models/registry';
 import { METHODS, listMethods } from '../../src/core/training/methods/registry';
 import { buildProgram } from '../../src/cli/index';
+import { BACKEND_CHOICES } from '../../src/core/engine/backend';
 import { CERTIFY_METHODS, NO_ATTACK } from '../../src/shared/constants';
 import { CORRUPTION_FAMILIES, CORRUPTION_SUITES } from '../../src/shared/corruption-families';
 import { METHOD_FAMILIES, epochSelection, monitorCertify, monitorMeasures } from '../../src/shared/methods';
@@ -67,6 +68,7 @@ describe('registries are the only lists', () => {
     expect(new Set(listed(helpOf('eval', '--attack')))).toEqual(attackNames);
     expect(listed(helpOf('eval', '--certify'))).toEqual([...certifyNames]);
     expect(listed(helpOf('train', '--monitor-certify'))).toEqual(['none', ...certifyNames]);
+    expect(listed(buildProgram().options.find((o) => o.long === '--backend')!.description)).toEqual([...BACKEND_CHOICES]);
   });
 
   it('every architecture, method and attack named in the UI or CLI source is in its registry', () => {
