@@ -83,8 +83,13 @@ const quietExit = (err: unknown) => {
 };
 process.on('uncaughtException', quietExit);
 process.on('unhandledRejection', quietExit);
-// If the host goes away, do not linger as an orphan.
+// If the host goes away, do not linger as an orphan: a forked child hears 'disconnect'; any
+// worker (an Electron utility process too) sees its parent change when the host was killed.
 process.on('disconnect', orphaned);
+const hostPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== hostPid) orphaned();
+}, 2000).unref();
 
 const port = hostPort();
 let cancelled = false;
