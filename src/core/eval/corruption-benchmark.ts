@@ -11,30 +11,18 @@
  * Runs in: the job worker process (the check at submit runs in the host).
  */
 import { LabError } from '../../shared/errors';
+import { checkModelFitsDataset } from '../../shared/model-fit';
 import type { EvalSpec, EvaluationInfo } from '../../shared/schemas';
 import { tf } from '../engine/backend';
 import { gatherBatch, limitSplit, readSplit, type DatasetFiles, type SplitArrays } from '../data/dataset';
 import type { JobContext } from '../jobs/context';
 import type { Model } from '../models/model';
-import type { DatasetRecord, LabStore, ModelRecord } from '../store/store';
+import type { DatasetRecord, LabStore } from '../store/store';
 import { loadStoredModel } from '../store/model-files';
 import { IMAGENET_C_15, getCorruption, resolveStep } from '../corruptions/registry';
 import { allocateResult, corruptRange, planSplit } from '../corruptions/recipe';
 
 const ALL_SEVERITIES = [1, 2, 3, 4, 5];
-
-function checkModelFits(model: ModelRecord, ds: DatasetRecord): void {
-  const [h, w, c] = model.inputShape;
-  if (ds.height !== h || ds.width !== w || ds.channels !== c) {
-    throw new LabError(
-      'shape_mismatch',
-      `Model "${model.name}" takes ${h}×${w}×${c} images but dataset "${ds.name}" has ${ds.height}×${ds.width}×${ds.channels}; pick a matching dataset.`,
-    );
-  }
-  if (ds.numClasses > model.numClasses) {
-    throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
-  }
-}
 
 /**
  * Checks a benchmark spec before it is queued and returns its resolved fields: the corruption
@@ -60,7 +48,7 @@ export function checkCorruptionBenchmark(
   let baselineModel: string | undefined;
   if (spec.baselineModel) {
     const b = store.getModel(spec.baselineModel);
-    checkModelFits(b, ds);
+    checkModelFitsDataset(b, ds);
     baselineModel = b.id;
   }
   return { corruptions, severities, ...(baselineModel ? { baselineModel } : {}) };
@@ -138,7 +126,7 @@ export async function runCorruptionBenchmark(ctx: JobContext, spec: EvalSpec): P
   const { model, record } = loadStoredModel(store, spec.model);
   const base = resolved.baselineModel ? loadStoredModel(store, resolved.baselineModel) : null;
   try {
-    checkModelFits(record, ds);
+    checkModelFitsDataset(record, ds);
     const split = limitSplit(readSplit(store.labDir, ds.files as unknown as DatasetFiles, spec.split), spec.limit);
     const tick = () => ctx.tick();
     const models = base ? [model, base.model] : [model];

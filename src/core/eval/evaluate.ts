@@ -3,6 +3,7 @@
  * dataset split, batched, with per-class counts. Results are stored as an evaluation of the model.
  */
 import { LabError } from '../../shared/errors';
+import { checkModelFitsDataset } from '../../shared/model-fit';
 import type { EvalSpec, EvaluationInfo, EvaluationReport } from '../../shared/schemas';
 import { tf } from '../engine/backend';
 import { Rng } from '../engine/random';
@@ -119,19 +120,7 @@ export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<Ev
   const { attack, params } = certifier ? { attack: certifier as Attack, params: {} as ParamValues } : resolveAttack(spec.attack);
   const { model, record } = loadStoredModel(store, spec.model);
   try {
-    const [h, w, c] = record.inputShape;
-    if (ds.height !== h || ds.width !== w || ds.channels !== c) {
-      throw new LabError(
-        'shape_mismatch',
-        `Model "${record.name}" takes ${h}×${w}×${c} images but dataset "${ds.name}" has ${ds.height}×${ds.width}×${ds.channels}; pick a matching dataset.`,
-      );
-    }
-    if (ds.numClasses > record.numClasses) {
-      throw new LabError(
-        'shape_mismatch',
-        `Model "${record.name}" predicts ${record.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`,
-      );
-    }
+    checkModelFitsDataset(record, ds);
     if (attack) checkClasses(attack, params, record.numClasses);
     checkEpsGrid(attack, spec.attack.name, params, spec.epsGrid);
     const split = limitSplit(readSplit(store.labDir, ds.files as never, spec.split), spec.limit);

@@ -3,6 +3,7 @@
  * on one dataset. The model-fits-dataset rule lives here once.
  */
 import { LabError } from '../../shared/errors';
+import { checkModelFitsDataset } from '../../shared/model-fit';
 import type { EvalSpec } from '../../shared/schemas';
 import { checkClasses, resolveAttack } from '../attacks/registry';
 import { certifierForSpec } from '../certify/certify';
@@ -13,19 +14,8 @@ import { checkCorruptionBenchmark, runCorruptionBenchmark } from './corruption-b
 import { runEvaluation } from './evaluate';
 import { checkEpsGrid } from './suite';
 
-/** A model can be evaluated on a dataset when the image shape matches and it predicts every class. */
-export function checkModelFitsDataset(model: Pick<ModelRecord, 'name' | 'inputShape' | 'numClasses'>, ds: Pick<DatasetRecord, 'name' | 'height' | 'width' | 'channels' | 'numClasses'>): void {
-  const [h, w, c] = model.inputShape;
-  if (ds.height !== h || ds.width !== w || ds.channels !== c) {
-    throw new LabError(
-      'shape_mismatch',
-      `Model "${model.name}" takes ${h}×${w}×${c} images but dataset "${ds.name}" has ${ds.height}×${ds.width}×${ds.channels}; pick a matching dataset.`,
-    );
-  }
-  if (ds.numClasses > model.numClasses) {
-    throw new LabError('shape_mismatch', `Model "${model.name}" predicts ${model.numClasses} classes but dataset "${ds.name}" has ${ds.numClasses}; pick a matching dataset.`);
-  }
-}
+// The model-fits-dataset rule itself is in src/shared/model-fit.ts (the UI applies it too).
+export { checkModelFitsDataset };
 
 export function checkEvalSpec(store: LabStore, spec: EvalSpec): { spec: EvalSpec; dataset: DatasetRecord; model: ModelRecord; certifierName: string | null } {
   const ds = store.getDataset(spec.dataset);

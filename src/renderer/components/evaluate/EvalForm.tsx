@@ -6,6 +6,7 @@ import { Button, Group, NativeSelect, NumberInput, SimpleGrid, Stack, Text, Titl
 import { useEffect, useMemo, useState } from 'react';
 import { lab } from '../../api/client';
 import { NO_ATTACK } from '../../../shared/constants';
+import { modelFitProblem } from '../../../shared/model-fit';
 import { EvalSpecSchema, type ArchitectureInfo, type DatasetInfo, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
 import { defaultParams, validateParams, type ParamValues } from '../ParamForm';
 import { findKey } from '../../lib/evalText';
@@ -136,13 +137,8 @@ export function EvalForm({
     setParams(next);
   };
 
-  const mismatch =
-    model && dataset
-      ? model.inputShape[0] !== dataset.height ||
-        model.inputShape[1] !== dataset.width ||
-        model.inputShape[2] !== dataset.channels ||
-        model.numClasses < dataset.numClasses
-      : false;
+  // The same rule core applies at submit (src/shared/model-fit.ts).
+  const mismatch = model && dataset ? modelFitProblem(model, dataset) !== null : false;
   const certifiableNames = archs.filter((a) => a.certifiable).map((a) => a.name);
   const certifiable = !model || certifiableNames.includes(model.arch);
 

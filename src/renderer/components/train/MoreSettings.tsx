@@ -2,6 +2,7 @@
  * Train: validation split, which epoch to keep, fine-tuning and early stopping.
  */
 import { Accordion, NativeSelect, NumberInput, SimpleGrid, Stack, Switch } from '@mantine/core';
+import { modelFitProblem } from '../../../shared/model-fit';
 import type { DatasetInfo, ModelInfo } from '../../../shared/schemas';
 import { modelShape } from '../../lib/names';
 import { toNum, type Selection, type SetField, type SetForm, type TrainForm } from './trainForm';
@@ -19,14 +20,8 @@ export function MoreSettings({
   models: ModelInfo[];
   dataset: DatasetInfo | undefined;
 }) {
-  const fitting = models.filter(
-    (m) =>
-      dataset &&
-      m.inputShape[0] === dataset.height &&
-      m.inputShape[1] === dataset.width &&
-      m.inputShape[2] === dataset.channels &&
-      m.numClasses >= dataset.numClasses,
-  );
+  // Models this dataset can fine-tune: the rule core applies (src/shared/model-fit.ts).
+  const fitting = models.filter((m) => dataset && modelFitProblem(m, dataset) === null);
   return (
     <Accordion.Item value="more">
       <Accordion.Control data-testid="train-more">Validation, early stopping, best epoch, fine-tuning</Accordion.Control>
