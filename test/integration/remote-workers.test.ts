@@ -1,0 +1,154 @@
+/**
+ * Remote workers on loopback: a real redis-server (started here on a free port in a temp dir),
+ * the lab host (web server + facade with ROBUSTLAB_REDIS_URL), and two `robustlab worker`
+ * processes. A sweep of tiny trainings: both workers get work; one worker is killed (-9) after
+ * its run uploaded an epoch checkpoint, and that run finishes on the other worker from the
+ * checkpoint, in the same run row, with one metric per epoch. A wrong token is refused.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from '../../src/core/service';
+import type { RunningServer } from '../../src/server/server';
+import { tmpDir } from '../helpers/tmp';
+
+const BIN = path.resolve(__dirname, '../../bin/robustlab.mjs');
+const REDIS = '/usr/bin/redis-server';
+const haveRedis = fs.existsSync(REDIS);
+
+let dir: string;
+let cleanup: () => void;
+let redis: ChildProcess | null = null;
+let lab: Lab;
+let server: RunningServer;
+let redisUrl: string;
+const workers: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function startWorker(token: string, cache: string): { child: ChildProcess; log: { text: string } } {
+  const log = { text: '' };
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redisUrl, '--lab', server.url.replace(/\/\?.*$/, ''), '--token', token, '--cache', cache], {
+    env: { ...process.env, ROBUSTLAB_BACKEND: 'wasm', ROBUSTLAB_THREADS: '1', ROBUSTLAB_WORKER_LOCK_MS: '4000', ROBUSTLAB_WORKER_STALLED_MS: '1500' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on('data', (d) => (log.text += d));
+  child.stdout!.on('data', (d) => (log.text += d));
+  return { child, log };
+}
+
+describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
+  beforeAll(async () => {
+    ({ dir, cleanup } = tmpDir('robustlab-remote-'));
+    const port = await freePort();
+    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+    redisUrl = `redis://127.0.0.1:${port}`;
+    for (let i = 0; i < 50; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
+        c.on('error', () => resolve(false));
+      });
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.env.ROBUSTLAB_REDIS_URL = redisUrl;
+    const { Lab } = await import('../../src/core/service');
+    const { startServer } = await import('../../src/server/server');
+    lab = await Lab.open({ labDir: path.join(dir, 'lab'), mode: 'web', backend: 'wasm' });
+    const staticDir = path.join(dir, 'static');
+    fs.mkdirSync(staticDir);
+    fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>lab</title>');
+    server = await startServer({ lab, staticDir });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    delete process.env.ROBUSTLAB_REDIS_URL;
+    await server?.close();
+    await lab?.close();
+    redis?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    cleanup?.();
+  });
+
+  it('refuses a worker with a wrong token in one sentence', async () => {
+    // Not spawnSync: this process is the lab host and must answer the worker.
+    const w = startWorker('wrong', path.join(dir, 'c0'));
+    const code = await new Promise<number | null>((resolve) => w.child.on('exit', (c) => resolve(c)));
+    expect(code).not.toBe(0);
+    expect(w.log.text.trim().split('\n')).toHaveLength(1);
+    expect(w.log.text).toMatch(/refused this worker's token/);
+  }, 60_000);
+
+  it('runs a sweep on two workers; a worker killed mid-run is replaced from its checkpoint', async () => {
+    const w1 = startWorker(server.token, path.join(dir, 'c1'));
+    const w2 = startWorker(server.token, path.join(dir, 'c2'));
+    workers.push(w1.child, w2.child);
+    const byPid = new Map([
+      [w1.child.pid!, w1],
+      [w2.child.pid!, w2],
+    ]);
+    // Kill -9 the worker of the first run whose epoch checkpoint has reached the lab host.
+    let killed: { runId: string; pid: number } | null = null;
+    const ckDir = path.join(dir, 'lab', 'checkpoints');
+    const watch = setInterval(() => {
+      if (killed || !fs.existsSync(ckDir)) return;
+      for (const f of fs.readdirSync(ckDir)) {
+        const runId = f.replace(/\.safetensors$/, '');
+        if (!f.endsWith('.safetensors')) continue;
+        void lab.call('getRun', { runId }).then((d) => {
+          const pid = Number(/on worker .*-(\d+)$/.exec(d.run.device ?? '')?.[1]);
+          if (killed || d.run.status !== 'running' || !byPid.has(pid)) return;
+          killed = { runId, pid };
+          byPid.get(pid)!.child.kill('SIGKILL');
+        });
+      }
+    }, 50);
+    const off = () => clearInterval(watch);
+    const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 4, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 };
+    const sweep = await lab.call('submitSweep', { base, axes: ['seed=0..3'], maxParallel: 4 });
+    const done = await lab.waitForSweep(sweep.id);
+    off();
+    const logs = `${w1.log.text}\n${w2.log.text}`;
+    expect(done.status, logs).toBe('finished');
+    expect(done.counts.finished, logs).toBe(4);
+    expect(killed, logs).not.toBeNull();
+
+    const runs = await Promise.all(done.rows.map((r) => lab.call('getRun', { runId: r.runId! })));
+    // Both workers computed: the killed one had started a run (and uploaded its checkpoint), the
+    // other ran the rest; each member is exactly one run row.
+    expect(byPid.has(killed!.pid)).toBe(true);
+    const all = await lab.call('listRuns', { limit: 100 });
+    expect(all.filter((r) => r.groupId === sweep.id)).toHaveLength(4);
+
+    const victim = runs.find((d) => d.run.id === killed!.runId)!;
+    expect(victim.run.status).toBe('finished');
+    const survivor = [...byPid.keys()].find((p) => p !== killed!.pid)!;
+    expect(victim.run.device).toMatch(new RegExp(`-${survivor}$`));
+    expect(logs).toMatch(new RegExp(`resuming ${killed!.runId} from the lab host's last checkpoint`));
+    // One value per epoch, no duplicates, and a model of its own.
+    for (const d of runs) {
+      expect(d.metrics['test/accuracy']!.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+      const steps = d.metrics['train/loss']!.map((p) => p.step);
+      expect(new Set(steps).size).toBe(steps.length);
+      expect(d.model?.id).toBeTruthy();
+    }
+
+    // `robustlab workers` (it reads Redis only, so spawnSync is fine here) lists both; the survivor did the extra job.
+    const list = spawnSync(process.execPath, [BIN, 'workers', '--redis', redisUrl, '--json'], { encoding: 'utf8', timeout: 30_000 });
+    const ws = JSON.parse(list.stdout.trim().split('\n').pop()!).workers as { id: string; jobs_done: number }[];
+    expect(ws).toHaveLength(2);
+    expect(ws.find((w) => w.id.endsWith(`-${survivor}`))!.jobs_done).toBeGreaterThanOrEqual(2);
+  }, 150_000);
+});
