@@ -20,6 +20,7 @@ import { addEvaluationsCommands } from './commands/evaluations';
 import { addMethodsCommands } from './commands/methods';
 import { addWebCommands } from './commands/web';
 import { addSweepCommands } from './commands/sweep';
+import { addWorkerCommands } from './commands/worker';
 import { addByoCommands } from './commands/byo';
 
 export function buildProgram(): Command {
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   addHistoryCommands(program, helpers);
   addWebCommands(program, helpers);
   addSweepCommands(program, helpers);
+  addWorkerCommands(program, helpers);
   addByoCommands(program, helpers);
 
   return program;

@@ -18,6 +18,7 @@ import { byoHandlers } from './byo-handlers';
 import { attachArchitectureStore } from './store/architecture-store';
 import { sweepHandlers } from './sweeps/handlers';
 import { SweepScheduler } from './sweeps/scheduler';
+import { RedisJobQueue, workerBundle, workerCheckpoint, workerFile, workerResult, type WorkerResult } from './remote/host';
 import { getSweepRecord, sweepDetail } from './sweeps/records';
 import type { SweepDetail } from '../shared/sweeps';
 import { historyHandlers, purgeOldDeletedRuns } from './history/handlers';
@@ -106,13 +107,20 @@ export class Lab {
   ) {
     this.labDir = store.labDir;
     this.store = store;
-    this.queue = new JobQueue({
+    const local = new JobQueue({
       store,
       spawnWorker: opts.spawnWorker ?? nodeSpawnWorker,
       emit: (e) => this.emit(e),
       concurrency: opts.concurrency ?? 1,
       backend: opts.backend,
     });
+    // Web mode with ROBUSTLAB_REDIS_URL: train and eval jobs go to remote workers through BullMQ
+    // (src/core/remote/host.ts), which fetch and upload through this server's API.
+    const redisUrl = process.env.ROBUSTLAB_REDIS_URL;
+    this.queue =
+      redisUrl && opts.mode === 'web'
+        ? (new RedisJobQueue({ store, emit: (e) => this.emit(e), url: redisUrl, labVersion: LAB_VERSION, local }) as unknown as JobQueue)
+        : local;
     this.sweeps = new SweepScheduler({
       store,
       submit: (spec, groupId) => this.submitJob(spec, { groupId }),
@@ -128,6 +136,7 @@ export class Lab {
     attachArchitectureStore(store);
     const lab = new Lab(opts, store);
     try {
+      if ((lab.queue as unknown) instanceof RedisJobQueue) await (lab.queue as unknown as RedisJobQueue).ready();
       const backend = await initEngine({ force: opts.backend });
       lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode, readOnly: store.readOnly };
       if (!store.readOnly) {
@@ -254,6 +263,10 @@ export class Lab {
     ...byoHandlers(() => ({ store: this.store, submitJob: (spec) => this.submitJob(spec), emit: (e) => this.emit(e) })),
     ...historyHandlers(() => this),
     ...sweepHandlers(() => ({ store: this.store, sweeps: this.sweeps })),
+    workerBundle: ({ runId }) => workerBundle(this.store, runId),
+    workerFile: ({ rel }) => workerFile(this.store, rel),
+    workerCheckpoint: (req) => workerCheckpoint(this.store, req),
+    workerResult: (req) => workerResult(this.store, req as unknown as WorkerResult),
     status: () => this.status,
     checkLab: (req) => checkLab(this.store, { repair: req.repair }),
     listDatasets: () => this.store.listDatasets().map(publicDataset),

@@ -79,6 +79,10 @@ const API_METHODS = [
   'listSweeps',
   'getSweep',
   'controlSweep',
+  'workerBundle',
+  'workerFile',
+  'workerCheckpoint',
+  'workerResult',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

@@ -4,6 +4,7 @@
  * that receives it.
  */
 import { z } from 'zod';
+import { WorkerBundleRequestSchema, WorkerCheckpointRequestSchema, WorkerFileRequestSchema, WorkerResultRequestSchema } from './remote';
 import { SweepControlRequestSchema, SweepSpecSchema, SweepSummaryRequestSchema, type SweepDetail, type SweepInfo, type SweepPlan } from './sweeps';
 import {
   CorruptSpecSchema,
@@ -245,6 +246,14 @@ export interface ApiOutputs {
   getSweep: SweepSummaryRequestSchema,
   /** Sweeps: pause (no new members), resume or cancel a sweep. */
   controlSweep: SweepControlRequestSchema,
+  /** Remote workers: a queued run's spec, dataset and model rows, their files' sha256, and its last checkpoint. */
+  workerBundle: WorkerBundleRequestSchema,
+  /** Remote workers: one file of the lab (base64 with its sha256). */
+  workerFile: WorkerFileRequestSchema,
+  /** Remote workers: a training run's end-of-epoch checkpoint (hash-checked, size-limited). */
+  workerCheckpoint: WorkerCheckpointRequestSchema,
+  /** Remote workers: a run's final record (models, evaluations, status), written by the host in one transaction. */
+  workerResult: WorkerResultRequestSchema,
   importRuns: ImportRunsResult;
   listViews: SavedView[];
   saveView: SavedView;
@@ -324,6 +333,10 @@ export function isApiMethod(name: string): name is ApiMethod {
   listSweeps: SweepInfo[];
   getSweep: SweepDetail;
   controlSweep: SweepDetail;
+  workerBundle: unknown;
+  workerFile: { rel: string; data: string; sha256: string };
+  workerCheckpoint: { runId: string; bytes: number };
+  workerResult: { runId: string; status: string };
 }
 
 /** The IPC channel names in Electron. */
