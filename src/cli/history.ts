@@ -78,7 +78,7 @@ function comparisonJson(c: Comparison, differencesOnly: boolean) {
     runs: c.runs.map((r) => ({ id: r.id, name: r.name, kind: r.kind, status: r.status })),
     params: c.params
       .filter((p) => !differencesOnly || p.differs)
-      .map((p) => ({ key: p.key, values: p.values.map((v) => (v === undefined ? null : v)), present: p.values.map((v) => v !== undefined), differs: p.differs })),
+      .map((p) => ({ key: p.key, values: p.values.map((v) => (v === undefined ? null : v)), present: p.present, differs: p.differs })),
     metrics: c.metrics,
     scatter: { clean_metric: c.scatter.cleanMetric, robust_metric: c.scatter.robustMetric, points: c.scatter.points.map((p) => ({ run_id: p.runId, clean: p.clean, robust: p.robust, pareto: p.onFront })) },
     eps_curves: c.epsCurves.map((e) => ({ run_id: e.runId, evaluation_id: e.evaluationId, attack: e.attack, points: e.points })),

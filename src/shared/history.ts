@@ -146,6 +146,8 @@ export interface ParamRow {
   key: string;
   /** One per run, in the order of `runs`; undefined (absent in JSON) where the run has no such key. */
   values: (ParamValue | undefined)[];
+  /** Whether each run has the key (JSON turns a missing value into null; this keeps them apart). */
+  present: boolean[];
   /** True when some run lacks the key or two values differ (by type and value: 1 ≠ "1"). */
   differs: boolean;
 }
@@ -211,6 +213,9 @@ export interface Comparison {
   params: ParamRow[];
   /** Latest value of each metric per run (null where missing), keys sorted. */
   metrics: { key: string; values: (number | null)[] }[];
+  /** Every metric with a history in these runs (what `metrics` may ask for). */
+  curveKeys: string[];
+  /** The histories of the requested metrics (default: all). */
   curves: CurveSeries[];
   scatter: { cleanMetric: string; robustMetric: string; points: ScatterPoint[] };
   epsCurves: EpsCurve[];

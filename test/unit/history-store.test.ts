@@ -137,6 +137,12 @@ describe('buildComparison over a store', () => {
     // Effective robustness: y − (0.1 + 0.5x) = 0.5 − 0.55, 0.6 − 0.5, 0.4 − 0.45.
     expect(er.points.map((p) => Number(p.effectiveRobustness!.toFixed(10)))).toEqual([-0.05, 0.1, -0.05]);
 
+    // Asking for one metric returns only its curves; an unknown one falls back to the test accuracy.
+    const one = buildComparison(s, { runIds: [a.id, b.id], metrics: ['test/pgd_accuracy'] });
+    expect(one.curveKeys).toEqual(['test/accuracy', 'test/pgd_accuracy']);
+    expect([...new Set(one.curves.map((c) => c.key))]).toEqual(['test/pgd_accuracy']);
+    expect([...new Set(buildComparison(s, { runIds: [a.id, b.id], metrics: ['nope'] }).curves.map((c) => c.key))]).toEqual(['test/accuracy']);
+
     expect(() => buildComparison(s, { runIds: [a.id] })).toThrow(/at least 2/);
   });
 });

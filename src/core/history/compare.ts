@@ -50,9 +50,9 @@ export function diffParams(flat: Record<string, ParamValue>[]): ParamRow[] {
   const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
   return keys.map((key) => {
     const values = flat.map((f) => (Object.prototype.hasOwnProperty.call(f, key) ? f[key] : undefined));
-    const missing = flat.some((f) => !Object.prototype.hasOwnProperty.call(f, key));
-    const differs = missing || values.some((v) => !sameValue(v, values[0]));
-    return { key, values, differs };
+    const present = flat.map((f) => Object.prototype.hasOwnProperty.call(f, key));
+    const differs = present.includes(false) || values.some((v) => !sameValue(v, values[0]));
+    return { key, values, present, differs };
   });
 }
 
@@ -155,9 +155,14 @@ export function buildComparison(store: LabStore, opts: CompareOptions): Comparis
   const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.latestMetrics)))].sort();
   const metrics = metricKeys.map((key) => ({ key, values: runs.map((r) => r.latestMetrics[key] ?? null) }));
 
-  const wanted = opts.metrics?.length ? new Set(opts.metrics) : null;
+  const curveKeys = history.curveKeys(ids);
+  // Asked-for metrics that have no history fall back to the test accuracy (or the first key), so a
+  // page asking for one chart always gets one.
+  let asked = opts.metrics?.length ? opts.metrics.filter((k) => curveKeys.includes(k)) : null;
+  if (asked && !asked.length && curveKeys.length) asked = [curveKeys.includes('test/accuracy') ? 'test/accuracy' : curveKeys[0]];
+  const wanted = asked ? new Set(asked) : null;
   const curves: CurveSeries[] = [];
-  const histories = history.metricHistories(ids, opts.metrics?.length ? opts.metrics : undefined);
+  const histories = history.metricHistories(ids, asked ?? undefined);
   for (const r of runs) {
     for (const [key, points] of histories.get(r.id) ?? new Map<string, { step: number; value: number; time: number }[]>()) {
       if (wanted && !wanted.has(key)) continue;
@@ -226,6 +231,7 @@ export function buildComparison(store: LabStore, opts: CompareOptions): Comparis
     runs: compareRuns,
     params,
     metrics,
+    curveKeys,
     curves,
     scatter: { cleanMetric, robustMetric, points: scatterPoints },
     epsCurves,

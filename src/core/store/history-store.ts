@@ -84,12 +84,28 @@ export class HistoryStore {
   }
 
   // ------------------------------------------------------------------------------ querying
-  queryRuns(req: { query: string; sort: string; limit: number; offset: number; includeArchived: boolean }): QueryRunsResult {
-    const ast = parseOrThrow(req.query);
-    const where = visibleWhere(ast, req.includeArchived);
-    const { field, desc } = parseSort(req.sort);
+  private idCache: { key: string; version: string; ids: string[] } | null = null;
+
+  /** Changes when anything is written, by this connection or another process. */
+  private version(): string {
+    const dv = this.db.pragma('data_version', { simple: true });
+    const tc = (this.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    return `${dv}:${tc}`;
+  }
+
+  /**
+   * Every visible run matching the query, in the sort order: one pass over the runs (the sort key
+   * joined once per run), cached until the lab changes so the next pages cost only their rows.
+   */
+  sortedIds(query: string, sort: string, includeArchived: boolean): string[] {
+    const key = JSON.stringify([query, sort, includeArchived]);
+    const version = this.version();
+    if (this.idCache && this.idCache.key === key && this.idCache.version === version) return this.idCache.ids;
+    const where = visibleWhere(parseOrThrow(query), includeArchived);
+    const { field, desc } = parseSort(sort);
     const dir = desc ? 'DESC' : 'ASC';
-    const orderArgs: unknown[] = [];
+    const joinArgs: unknown[] = [];
+    let join = '';
     let order: string;
     if (field.scope === 'duration') {
       const e = `(julianday(runs.ended_at) - julianday(runs.started_at))`;
@@ -98,29 +114,54 @@ export class HistoryStore {
       const c = `runs.${RUN_COLUMNS[field.name]}`;
       order = `(${c} IS NULL), ${c} ${dir}`;
     } else if (field.scope === 'metric') {
-      const e = `(SELECT value FROM latest_metrics WHERE run_id = runs.id AND key = ?)`;
-      orderArgs.push(field.key, field.key);
-      order = `(${e} IS NULL), ${e} ${dir}`;
+      join = 'LEFT JOIN latest_metrics s ON s.run_id = runs.id AND s.key = ?';
+      joinArgs.push(field.key);
+      order = `(s.value IS NULL), s.value ${dir}`;
     } else {
-      const e = `(SELECT value FROM params WHERE run_id = runs.id AND key = ?)`;
+      join = 'LEFT JOIN params s ON s.run_id = runs.id AND s.key = ?';
+      joinArgs.push(field.key);
       // Numbers first, in numeric order; then text; missing last.
-      orderArgs.push(field.key, field.key, field.key, field.key);
-      order = `(${e} IS NULL), (rl_num(${e}) IS NULL), rl_num(${e}) ${dir}, ${e} ${dir}`;
+      order = `(s.value IS NULL), (rl_num(s.value) IS NULL), rl_num(s.value) ${dir}, s.value ${dir}`;
     }
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE ${where.sql}`).get(...where.args) as { n: number }).n;
-    const rows = this.db
-      .prepare(
-        `SELECT runs.*, d.name AS dataset_name FROM runs LEFT JOIN datasets d ON d.id = runs.dataset_id
-         WHERE ${where.sql} ORDER BY ${order}, runs.created_at DESC, runs.id DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...where.args, ...orderArgs, req.limit, req.offset) as Row[];
-    return { total, runs: this.summaries(rows), ...this.keys() };
+    const ids = this.db
+      .prepare(`SELECT runs.id FROM runs ${join} WHERE ${where.sql} ORDER BY ${order}, runs.created_at DESC, runs.id DESC`)
+      .pluck()
+      .all(...joinArgs, ...where.args) as string[];
+    this.idCache = { key, version, ids };
+    return ids;
+  }
+
+  queryRuns(req: { query: string; sort: string; limit: number; offset: number; includeArchived: boolean }): QueryRunsResult {
+    const ids = this.sortedIds(req.query, req.sort, req.includeArchived);
+    const page = ids.slice(req.offset, req.offset + req.limit);
+    let rows: Row[] = [];
+    if (page.length) {
+      const byId = new Map(
+        (
+          this.db
+            .prepare(`SELECT runs.*, d.name AS dataset_name FROM runs LEFT JOIN datasets d ON d.id = runs.dataset_id WHERE runs.id IN (${page.map(() => '?').join(',')})`)
+            .all(...page) as Row[]
+        ).map((r) => [r.id as string, r]),
+      );
+      rows = page.map((id) => byId.get(id)).filter((r): r is Row => !!r);
+    }
+    return { total: ids.length, runs: this.summaries(rows), ...(req.offset === 0 ? this.keys() : { paramKeys: [], metricKeys: [] }) };
   }
 
   /** Param and metric keys in use (for pickers); distinct over the indexes, not over the rows. */
   keys(): { paramKeys: string[]; metricKeys: string[] } {
-    const paramKeys = (this.db.prepare('SELECT DISTINCT key FROM params ORDER BY key').all() as { key: string }[]).map((r) => r.key);
-    const metricKeys = (this.db.prepare('SELECT DISTINCT key FROM latest_metrics ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+    // A skip scan over the (key, …) indexes: one index lookup per distinct key, not one per row.
+    const distinct = (table: string) =>
+      (
+        this.db
+          .prepare(
+            `WITH RECURSIVE k(key) AS (SELECT MIN(key) FROM ${table} UNION ALL SELECT (SELECT MIN(key) FROM ${table} WHERE key > k.key) FROM k WHERE k.key IS NOT NULL)
+             SELECT key FROM k WHERE key IS NOT NULL`,
+          )
+          .all() as { key: string }[]
+      ).map((r) => r.key);
+    const paramKeys = distinct('params');
+    const metricKeys = distinct('latest_metrics');
     return { paramKeys, metricKeys };
   }
 
@@ -185,21 +226,24 @@ export class HistoryStore {
     const where = visibleWhere(parseOrThrow(req.query), req.includeArchived);
     const field = parseFieldName(req.by);
     let valueExpr: string;
+    let join = '';
     const args: unknown[] = [];
     if (field.scope === 'duration') throw new LabError('bad_input', 'Group by a param or a column such as method, arch or status; duration has no groups.');
     if (field.scope === 'column') valueExpr = `runs.${RUN_COLUMNS[field.name]}`;
     else if (field.scope === 'param') {
-      valueExpr = '(SELECT value FROM params WHERE run_id = runs.id AND key = ?)';
+      join = 'LEFT JOIN params g ON g.run_id = runs.id AND g.key = ?';
+      valueExpr = 'g.value';
       args.push(field.key);
     } else {
-      valueExpr = '(SELECT CAST(value AS TEXT) FROM latest_metrics WHERE run_id = runs.id AND key = ?)';
+      join = 'LEFT JOIN latest_metrics g ON g.run_id = runs.id AND g.key = ?';
+      valueExpr = 'CAST(g.value AS TEXT)';
       args.push(field.key);
     }
     const rows = this.db
       .prepare(
-        `SELECT runs.id AS id, runs.name AS name, ${valueExpr} AS g,
-                (SELECT value FROM latest_metrics WHERE run_id = runs.id AND key = ?) AS m
-         FROM runs WHERE ${where.sql}`,
+        `SELECT runs.id AS id, runs.name AS name, ${valueExpr} AS g, m.value AS m
+         FROM runs ${join} LEFT JOIN latest_metrics m ON m.run_id = runs.id AND m.key = ?
+         WHERE ${where.sql}`,
       )
       .all(...args, req.metric, ...where.args) as { id: string; name: string; g: string | null; m: number | null }[];
     const groups = new Map<string | null, RunGroup>();
@@ -211,6 +255,15 @@ export class HistoryStore {
     }
     const list = [...groups.values()].sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
     return { by: field.scope === 'column' ? field.name : fieldLabel(field as FieldRef), metric: req.metric, groups: list };
+  }
+
+  /** Metric keys with a history (logged at a step ≥ 1) in any of the runs. */
+  curveKeys(runIds: string[]): string[] {
+    if (!runIds.length) return [];
+    return this.db
+      .prepare(`SELECT DISTINCT key FROM latest_metrics WHERE run_id IN (${runIds.map(() => '?').join(',')}) AND step >= 1 ORDER BY key`)
+      .pluck()
+      .all(...runIds) as string[];
   }
 
   /** Metric histories of several runs in one statement, rows as arrays (the compare page's curves). */

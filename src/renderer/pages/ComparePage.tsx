@@ -43,7 +43,9 @@ export function ComparePage() {
   const q = route.query;
   const runIds = (q.get('runs') ?? '').split(',').filter(Boolean);
   const logit = q.get('logit') === '1';
-  const cmp = useLoad(() => lab.compareRuns({ runIds, logitFit: logit, reference: q.get('ref') || undefined }), [runIds.join(','), logit, q.get('ref')]);
+  // Curves of the chosen metric only (the lab says which others exist): 50 runs stay quick.
+  const metricParam = q.get('metric') ?? 'test/accuracy';
+  const cmp = useLoad(() => lab.compareRuns({ runIds, metrics: [metricParam], logitFit: logit, reference: q.get('ref') || undefined }), [runIds.join(','), logit, q.get('ref'), metricParam]);
   const set = useCallback((patch: Record<string, string | null>) => patchRoute(route, patch), [route]);
   const c = cmp.data;
 

@@ -15,7 +15,7 @@ export function CleanRobustScatter({ c, colourBy, shapeBy, choices, onChange }: 
   for (const p of c.scatter.points) {
     const i = idx.get(p.runId) ?? 0;
     const key = `${colours[i].label}|${shapes[i]}`;
-    if (!groups.has(key)) groups.set(key, { name: colourBy ? colours[i].label : 'runs', colour: colours[i].colour, shape: shapes[i], data: [] });
+    if (!groups.has(key)) groups.set(key, { name: shapeBy && shapeBy !== colourBy ? `${colours[i].label} · ${shapeBy} = ${String(c.params.find((x) => x.key === shapeBy)?.values[i] ?? 'missing')}` : colours[i].label, colour: colours[i].colour, shape: shapes[i], data: [] });
     groups.get(key)!.data.push({ x: p.clean, y: p.robust, run: c.runs[i].name, front: p.onFront });
   }
   return (

@@ -14,8 +14,9 @@ export interface CurveOptions {
 }
 
 export function CompareCurves({ c, opts, onChange, colourChoices }: { c: Comparison; opts: CurveOptions; onChange: (p: Partial<CurveOptions>) => void; colourChoices: string[] }) {
-  const keys = [...new Set(c.curves.map((s) => s.key))].sort();
-  const metric = keys.includes(opts.metric) ? opts.metric : (keys.find((k) => k === 'test/accuracy') ?? keys[0] ?? '');
+  const keys = c.curveKeys;
+  const shown = [...new Set(c.curves.map((s) => s.key))];
+  const metric = shown.includes(opts.metric) ? opts.metric : (shown[0] ?? '');
   const colours = runColours(c, opts.colourBy);
   const idx = new Map(c.runs.map((r, i) => [r.id, i]));
   const series = c.curves

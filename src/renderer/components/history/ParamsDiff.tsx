@@ -29,7 +29,7 @@ export function ParamsDiff({ c, differencesOnly, onToggle }: { c: Comparison; di
               <Table.Tr key={p.key} data-differs={p.differs ? 'true' : 'false'} style={p.differs ? { background: 'var(--mantine-color-yellow-light)' } : undefined}>
                 <Table.Td ff="monospace">{p.key}</Table.Td>
                 {p.values.map((v, i) => (
-                  <Table.Td key={i}>{show(v)}</Table.Td>
+                  <Table.Td key={i}>{show(p.present[i] ? v : undefined)}</Table.Td>
                 ))}
               </Table.Tr>
             ))}

@@ -3,7 +3,7 @@
  * into view (@tanstack/react-virtual renders only the visible ones), columns and header sorting
  * from @tanstack/react-table; the sort itself runs in the lab (the whole history, not one page).
  */
-import { Anchor, Badge, Checkbox, Group, Loader, Text, UnstyledButton } from '@mantine/core';
+import { Loader, Text, UnstyledButton } from '@mantine/core';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -96,7 +96,7 @@ export function RunsTable(props: RunsTableProps) {
     count: total ?? 0,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_H,
-    overscan: 12,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
 
@@ -133,9 +133,9 @@ export function RunsTable(props: RunsTableProps) {
       switch (id) {
         case 'name':
           return (
-            <Anchor href={href(['runs', r.id])} fw={600} size="sm" truncate="end" title={r.name}>
+            <a href={href(['runs', r.id])} title={r.name} style={{ fontWeight: 600, color: 'var(--mantine-color-anchor)' }}>
               {r.name}
-            </Anchor>
+            </a>
           );
         case 'status':
           return <StatusBadge status={r.status as never} />;
@@ -154,15 +154,12 @@ export function RunsTable(props: RunsTableProps) {
         case 'created':
           return formatDate(r.createdAt);
         case 'tags':
-          return (
-            <Group gap={4} wrap="nowrap">
-              {r.tags.map((t) => (
-                <Badge key={t} size="xs" variant="light">
-                  {t}
-                </Badge>
-              ))}
-            </Group>
-          );
+          // Plain spans, not Mantine badges: these cells are re-created on every scrolled frame.
+          return r.tags.map((t) => (
+            <span key={t} style={{ fontSize: 11, padding: '1px 6px', marginRight: 4, borderRadius: 8, background: 'var(--mantine-color-blue-light)', color: 'var(--mantine-color-blue-light-color)' }}>
+              {t}
+            </span>
+          ));
       }
       if (id.startsWith('metrics.')) {
         const v = r.metrics[id.slice(8)];
@@ -180,8 +177,8 @@ export function RunsTable(props: RunsTableProps) {
           const r = c.row.original;
           if (!r) return null;
           return (
-            <Checkbox
-              size="xs"
+            <input
+              type="checkbox"
               aria-label={`Select ${r.name}`}
               checked={cb.current.selected.has(r.id)}
               onChange={(e) => cb.current.onToggle(r.id, e.currentTarget.checked)}

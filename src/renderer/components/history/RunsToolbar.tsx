@@ -3,7 +3,7 @@
  * lab's sentence with its position), columns, group-by, archived switch and saved views.
  */
 import { Button, Group, MultiSelect, Popover, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { lab } from '../../api/client';
 import type { SavedView } from '../../../shared/history';
 import { notifyError, notifyOk } from '../../lib/notify';
@@ -13,6 +13,8 @@ import { DEFAULT_RUN_COLUMNS } from './routeState';
 export function QueryBox({ value, onSubmit, error }: { value: string; onSubmit: (q: string) => void; error: string | null }) {
   const [text, setText] = useState(value);
   const [syntax, setSyntax] = useState<string | null>(null);
+  const submit = useRef(onSubmit);
+  submit.current = onSubmit;
   useEffect(() => setText(value), [value]);
   // Check as you type; run the query when it is valid and the typing pauses.
   useEffect(() => {
@@ -23,11 +25,11 @@ export function QueryBox({ value, onSubmit, error }: { value: string; onSubmit: 
     const t = setTimeout(() => {
       lab.checkQuery({ query: text }).then((r) => {
         setSyntax(r.ok ? null : r.message);
-        if (r.ok) onSubmit(text);
+        if (r.ok) submit.current(text);
       });
     }, 350);
     return () => clearTimeout(t);
-  }, [text, value, onSubmit]);
+  }, [text, value]);
   const message = syntax ?? error;
   return (
     <TextInput

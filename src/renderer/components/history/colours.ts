@@ -5,7 +5,8 @@ export const PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '
 export const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'star', 'cross', 'wye'] as const;
 
 export function paramOf(c: Comparison, key: string, runIndex: number): ParamValue | undefined {
-  return c.params.find((p) => p.key === key)?.values[runIndex];
+  const row = c.params.find((p) => p.key === key);
+  return row && row.present[runIndex] ? row.values[runIndex] : undefined;
 }
 
 export function valueLabel(v: ParamValue | undefined): string {
