@@ -22,6 +22,7 @@ import { addWebCommands } from './commands/web';
 import { addSweepCommands } from './commands/sweep';
 import { addWorkerCommands } from './commands/worker';
 import { addByoCommands } from './commands/byo';
+import { addManageCommands } from './commands/manage';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   addSweepCommands(program, helpers);
   addWorkerCommands(program, helpers);
   addByoCommands(program, helpers);
+  addManageCommands(program, helpers);
 
   return program;
 }
