@@ -643,6 +643,12 @@ export interface ProgressEvent {
   imagesPerSec?: number;
   etaSeconds?: number;
   message?: string;
+  /** Inside a long attack (#12): the ensemble member running, its step/query count, images done, robust share so far. */
+  stage?: string;
+  iteration?: number;
+  iterations?: number;
+  imagesDone?: number;
+  robustSoFar?: number;
 }
 
 export interface RunStatusEvent {

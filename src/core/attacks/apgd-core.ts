@@ -22,7 +22,7 @@ import { LabError } from '../../shared/errors';
 import type { ParamDescriptor } from '../../shared/schemas';
 import type { Rng } from '../engine/random';
 import type { Model } from '../models/model';
-import type { Norm } from './attack';
+import { countZeros, type Norm, type Tick } from './attack';
 import { lossFor, lossValue, type LossName } from './losses';
 import { argmaxRows, ascentDirection, copyRow, gatherRows, logitsOf, perPoint, project, randomStart, remaining, valueAndGrad } from './util';
 
@@ -53,7 +53,7 @@ export interface ApgdOptions {
   /** Per-point target classes for the targeted losses. */
   targets?: Int32Array | null;
   rng: Rng;
-  tick: () => Promise<void>;
+  tick: Tick;
   label: string;
   /** Which points to attack (default: all); the others are left as they are. */
   only?: Uint8Array;
@@ -128,7 +128,7 @@ export async function apgdAttack(model: Model, x: tf.Tensor4D, labels: Int32Arra
     let lastCheck = 0;
     try {
       for (let it = 0; it < o.steps; it++) {
-        await o.tick();
+        await o.tick({ iteration: restart * o.steps + it, iterations: o.restarts * o.steps, unbroken: countZeros(done), points: n });
         // Drop the points broken so far.
         const keep: number[] = [];
         for (let i = 0; i < m; i++) if (!done[active[i]]) keep.push(i);

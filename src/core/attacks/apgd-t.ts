@@ -64,7 +64,8 @@ export const apgdT: Attack = {
         loss: 'dlr-targeted',
         targets: rankedTargets(z0, n, k, rank),
         rng: ctx.rng.fork(`target-${rank}`),
-        tick: ctx.tick,
+        // Counts steps across the target classes, so the job's progress keeps moving forward.
+        tick: (info) => ctx.tick(info && { ...info, iteration: (rank - 2) * (info.iterations ?? 0) + (info.iteration ?? 0), iterations: runs * (info.iterations ?? 0) }),
         label: 'apgd-t',
         only,
       });

@@ -18,10 +18,30 @@ import type { ParamValues } from '../params';
 
 export type Norm = 'linf' | 'l2';
 
+/**
+ * What an attack says about where it is when it ticks (all optional): the job turns the latest
+ * one into a progress event at least every second or two (src/core/jobs/context.ts).
+ */
+export interface TickInfo {
+  /** Steps (or queries, for black-box attacks) done of `iterations`, across restarts and targets. */
+  iteration?: number;
+  iterations?: number;
+  /** Points of the attack's input not broken yet, of `points`. */
+  unbroken?: number;
+  points?: number;
+  /** Ensembles (AutoAttack): the member running, 0-based, of `stages`. */
+  stage?: string;
+  stageIndex?: number;
+  stages?: number;
+}
+
+/** Yields to the event loop (cancel messages arrive), reports where the attack is, and throws once the job was cancelled. */
+export type Tick = (info?: TickInfo) => Promise<void>;
+
 export interface AttackContext {
   rng: Rng;
-  /** Yields to the event loop and throws if the job was cancelled. */
-  tick: () => Promise<void>;
+  /** Yields to the event loop and throws if the job was cancelled; called at least once per step. */
+  tick: Tick;
   /** The number of classes the model predicts (attacks that need it read the logits otherwise). */
   numClasses?: number;
 }
@@ -84,4 +104,11 @@ export interface Attack {
   run(model: Model, x: tf.Tensor4D, y: tf.Tensor1D, params: ParamValues, ctx: AttackContext): Promise<AttackResult>;
   /** The L-inf or L2 radius these parameters allow, for reports. */
   radius?(params: ParamValues): { norm: Norm; eps: number } | null;
+}
+
+/** How many entries of a 0/1 flag array are 0 (points not broken yet), for TickInfo.unbroken. */
+export function countZeros(flags: Uint8Array): number {
+  let z = 0;
+  for (let i = 0; i < flags.length; i++) if (!flags[i]) z++;
+  return z;
 }

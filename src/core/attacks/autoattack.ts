@@ -14,7 +14,7 @@
  */
 import { tf } from '../engine/backend';
 import { parseParams, type ParamValues } from '../params';
-import type { Attack, AttackResult, StageResult } from './attack';
+import type { Attack, AttackResult, StageResult, Tick } from './attack';
 import { apgdCe } from './apgd-ce';
 import { apgdDlr } from './apgd-dlr';
 import { apgdT } from './apgd-t';
@@ -118,7 +118,8 @@ export const autoattack: Attack = {
     let queries = n;
     const stages: StageResult[] = [];
     let first = true;
-    for (const member of autoAttackMembers(params)) {
+    const members = autoAttackMembers(params);
+    for (const [stageIndex, member] of members.entries()) {
       const a = member.attack;
       const stage: StageResult = { name: a.entry.name, title: a.entry.title, broke: new Uint8Array(n), ran: 0, seconds: 0, gradEvals: 0, queries: 0 };
       stages.push(stage);
@@ -136,7 +137,18 @@ export const autoattack: Attack = {
       const ys = gatherRows(y, idx);
       let res: AttackResult;
       try {
-        res = await a.run(model, xs, ys, mp, { rng: ctx.rng.fork(a.entry.name), tick: ctx.tick, numClasses: k });
+        // The member's ticks name the stage; the points it does not see were broken already.
+        const tick: Tick = (info) =>
+          ctx.tick({
+            ...info,
+            stage: a.entry.name,
+            stageIndex,
+            stages: members.length,
+            unbroken: info?.unbroken ?? idx.length,
+            points: n,
+          });
+        await tick({ iteration: 0, iterations: 1 });
+        res = await a.run(model, xs, ys, mp, { rng: ctx.rng.fork(a.entry.name), tick, numClasses: k });
       } finally {
         tf.dispose([xs, ys]);
       }

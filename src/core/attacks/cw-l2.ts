@@ -131,7 +131,7 @@ export const cwL2: Attack = {
         const checkEvery = Math.max(1, Math.ceil(steps / 10));
         try {
           for (let it = 0; it < steps; it++) {
-            await ctx.tick();
+            await ctx.tick({ iteration: b * steps + it, iterations: binarySteps * steps });
             let z = new Float32Array(0);
             let keptX: tf.Tensor | null = null;
             let keptL2: tf.Tensor | null = null;

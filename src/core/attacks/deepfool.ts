@@ -101,7 +101,7 @@ export const deepfool: Attack = {
     const rTot = new Float32Array(n * d);
     const broken = new Uint8Array(n);
     for (let iter = 0; iter <= maxIter && active.length; iter++) {
-      await ctx.tick();
+      await ctx.tick({ iteration: iter, iterations: maxIter + 1, unbroken: active.length, points: n });
       const m = active.length;
       let z: Float32Array;
       let g: Float32Array | null = null;

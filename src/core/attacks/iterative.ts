@@ -12,7 +12,7 @@
 import { tf } from '../engine/backend';
 import type { Rng } from '../engine/random';
 import type { Model } from '../models/model';
-import type { Norm } from './attack';
+import { countZeros, type Norm, type Tick } from './attack';
 import { lossFor, type LossName } from './losses';
 import { argmaxRows, ascentDirection, copyRow, gatherRows, logitsOf, perPoint, project, randomStart, remaining, valueAndGrad } from './util';
 
@@ -33,7 +33,7 @@ export interface IterativeOptions {
   /** Targeted: the class each point is pushed to; reaching it ends the point's search. */
   targets?: Int32Array | null;
   rng: Rng;
-  tick: () => Promise<void>;
+  tick: Tick;
   /** Names the random streams of the passes. */
   label: string;
 }
@@ -83,7 +83,7 @@ export async function iterativeAttack(model: Model, x: tf.Tensor4D, labels: Int3
     let xa = o.randomStart ? randomStart(o.norm, xs, Float32Array.from(active.map((g) => o.eps[g])), o.rng.fork(`${o.label}-${pass}`)) : xs.clone();
     try {
       for (let t = 0; t <= o.steps; t++) {
-        await o.tick();
+        await o.tick({ iteration: pass * (o.steps + 1) + t, iterations: o.passes * (o.steps + 1), unbroken: countZeros(fooled), points: n });
         const m = active.length;
         const yLocal = Int32Array.from(active.map((g) => labels[g]));
         const tLocal = targets ? Int32Array.from(active.map((g) => targets[g])) : null;

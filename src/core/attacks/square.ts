@@ -139,7 +139,7 @@ export const square: Attack = {
       const active: number[] = [];
       for (let i = 0; i < n; i++) if (!fooled[i] && queriesPerPoint[i] < budget) active.push(i);
       if (!active.length) break;
-      await ctx.tick();
+      await ctx.tick({ iteration: it + 2, iterations: budget, unbroken: active.length, points: n });
       const p = squareP(pInit, it, iterations);
       const s = Math.min(h, w, Math.max(1, Math.round(Math.sqrt(p * h * w))));
       const cand = new Float32Array(active.length * d);

@@ -14,7 +14,7 @@ import { checkEpsGrid, EvaluationSuite, type SuiteOptions } from './suite';
 import type { JobContext } from '../jobs/context';
 import { loadStoredModel } from '../store/model-files';
 import type { Model } from '../models/model';
-import type { Attack } from '../attacks/attack';
+import type { Attack, Tick, TickInfo } from '../attacks/attack';
 import type { ParamValues } from '../params';
 import type { SplitArrays } from '../data/dataset';
 
@@ -43,6 +43,8 @@ export async function evaluateModel(
     batchSize: number;
     seed: number;
     tick: () => Promise<void>;
+    /** Called at every step inside a batch with where the attack is (see inBatchProgress). */
+    onTick?: (p: InBatchProgress) => void;
     onBatch?: (done: number, total: number, c: Omit<EvalCounts, 'report'>) => void;
     /** Report options (eps grid, gallery, masking checks); default: none of them. */
     suite?: Partial<SuiteOptions>;
@@ -74,9 +76,14 @@ export async function evaluateModel(
     const batch = gatherBatch(split, idx);
     const x = tf.tensor4d(batch.x, [batch.n, h, w, c]);
     const y = tf.tensor1d(batch.y, 'int32');
+    const prev = { done: start, robust: counts.robustCorrect ?? counts.cleanCorrect };
+    const tick: Tick = (info) => {
+      if (info && opts.onTick) opts.onTick(inBatchProgress(info, prev.done, prev.robust, batch.n, n));
+      return opts.tick();
+    };
     try {
       // Clean predictions, the attack and the report's measurements (./suite.ts).
-      const r = await suite.batch(x, y, batch.y, start, new Rng(opts.seed).fork(`batch-${b}`), opts.tick);
+      const r = await suite.batch(x, y, batch.y, start, new Rng(opts.seed).fork(`batch-${b}`), tick);
       const p = r.cleanPred;
       const fooled = r.fooled;
       gradEvals += r.gradEvals * batch.n;
@@ -112,6 +119,40 @@ export async function evaluateModel(
   return { ...counts, report: suite.report(counts.seconds) };
 }
 
+export interface InBatchProgress {
+  /** Of the whole evaluation, counting the running batch by how far its attack got. */
+  fraction: number;
+  imagesDone: number;
+  images: number;
+  /** Robust share so far: finished batches, plus the running batch's points not broken yet. */
+  robustSoFar?: number;
+  stage?: string;
+  iteration?: number;
+  iterations?: number;
+  message: string;
+}
+
+/** Where an evaluation is, from a tick inside the attack on the batch of `m` images after the first `done`. */
+export function inBatchProgress(info: TickInfo, done: number, robustBefore: number, m: number, total: number): InBatchProgress {
+  const within = info.iterations ? Math.min(1, (info.iteration ?? 0) / info.iterations) : 0;
+  const stageShare = info.stages ? (Math.min(info.stageIndex ?? 0, info.stages - 1) + within) / info.stages : within;
+  const robustSoFar = info.unbroken != null && info.points === m && done + m > 0 ? (robustBefore + info.unbroken) / (done + m) : undefined;
+  const parts: string[] = [];
+  if (info.stage) parts.push(`${info.stage} (${(info.stageIndex ?? 0) + 1} of ${info.stages})`);
+  if (info.iterations) parts.push(`step ${info.iteration ?? 0} of ${info.iterations}`);
+  parts.push(`images ${done + 1}–${done + m} of ${total}`);
+  return {
+    fraction: total ? Math.min(1, (done + m * stageShare) / total) : 0,
+    imagesDone: done,
+    images: total,
+    robustSoFar,
+    stage: info.stage,
+    iteration: info.iteration,
+    iterations: info.iterations,
+    message: parts.join(' · '),
+  };
+}
+
 export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<EvaluationInfo> {
   const { store } = ctx;
   const ds = store.getDataset(spec.dataset);
@@ -129,6 +170,23 @@ export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<Ev
       batchSize: spec.batchSize,
       seed: spec.seed,
       tick: () => ctx.tick(),
+      onTick: (p) =>
+        ctx.progressSoon({
+          phase: attack ? 'attack' : 'eval',
+          epoch: 0,
+          epochs: 0,
+          step: p.imagesDone,
+          steps: p.images,
+          fraction: p.fraction,
+          accuracy: p.robustSoFar,
+          imagesPerSec: undefined,
+          message: p.message,
+          stage: p.stage,
+          iteration: p.iteration,
+          iterations: p.iterations,
+          imagesDone: p.imagesDone,
+          robustSoFar: p.robustSoFar,
+        }),
       suite: {
         attackName: spec.attack.name,
         classNames: ds.classNames,
@@ -148,6 +206,8 @@ export async function runEvaluation(ctx: JobContext, spec: EvalSpec): Promise<Ev
           accuracy: cnt.robustCorrect != null ? cnt.robustCorrect / cnt.count : cnt.cleanCorrect / cnt.count,
           imagesPerSec: secs > 0 ? done / secs : undefined,
           message: `${done} of ${total} images`,
+          imagesDone: done,
+          robustSoFar: cnt.robustCorrect != null ? cnt.robustCorrect / cnt.count : undefined,
         });
       },
     });

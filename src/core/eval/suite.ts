@@ -9,7 +9,7 @@
 import { tf } from '../engine/backend';
 import type { Rng } from '../engine/random';
 import type { Model } from '../models/model';
-import type { Attack, AttackResult, Norm } from '../attacks/attack';
+import type { Attack, AttackResult, Norm, Tick } from '../attacks/attack';
 import { resolveAttack } from '../attacks/registry';
 import { argmaxRows, gatherRows, logitsOf } from '../attacks/util';
 import type { ParamValues } from '../params';
@@ -116,8 +116,10 @@ export class EvaluationSuite {
     labels: Int32Array,
     start: number,
     rng: Rng,
-    tick: () => Promise<void>,
+    tick: Tick,
   ): Promise<{ cleanPred: Int32Array; fooled: Uint8Array | null; gradEvals: number }> {
+    // Only the main attack reports where it is; the checks' own attacks just yield (progress stays monotone).
+    const quiet = () => tick();
     const [n, h, w, c] = x.shape;
     const d = h * w * c;
     const k = this.o.numClasses;
@@ -137,7 +139,7 @@ export class EvaluationSuite {
       cleanOk[i] = cleanPred[i] === labels[i] ? 1 : 0;
       this.confClean[labels[i]][cleanPred[i]]++;
     }
-    if (this.count === 0) await this.firstBatchChecks(x, y, rng, tick);
+    if (this.count === 0) await this.firstBatchChecks(x, y, rng, quiet);
 
     let fooled: Uint8Array | null = null;
     let batchGradEvals = 0;
@@ -150,7 +152,7 @@ export class EvaluationSuite {
         batchGradEvals = res.gradEvals;
         this.gradEvals += res.gradEvals * n;
         this.queries += (res.queries ?? 0) * n;
-        await this.afterAttack(x, y, labels, cleanOk, zClean, kOut, res, start, rng, tick);
+        await this.afterAttack(x, y, labels, cleanOk, zClean, kOut, res, start, rng, quiet);
       } finally {
         res.xAdv.dispose();
       }

@@ -5,7 +5,16 @@ import { LabError } from '../../shared/errors';
 import type { LabEvent, ProgressEvent } from '../../shared/schemas';
 import type { LabStore, RunRecord } from '../store/store';
 
+type ProgressInput = Omit<ProgressEvent, 'type' | 'runId' | 'etaSeconds'> & { etaSeconds?: number };
+
+/** A running job sends progress at least this often while it ticks (#12: at least every 2 s)... */
+const PROGRESS_EVERY_MS = 1000;
+/** ...and at most this often from progressSoon (IPC and the UI need no more). */
+const PROGRESS_MIN_MS = 250;
+
 export class JobContext {
+  private latest: ProgressInput | null = null;
+  private lastProgress = 0;
   private lastHeartbeat = 0;
   private lastYield = 0;
   private readonly started = Date.now();
@@ -33,11 +42,23 @@ export class JobContext {
     }
   }
 
-  progress(p: Omit<ProgressEvent, 'type' | 'runId' | 'etaSeconds'> & { etaSeconds?: number }): void {
-    const elapsed = (Date.now() - this.started) / 1000;
+  progress(p: ProgressInput): void {
+    const now = Date.now();
+    const elapsed = (now - this.started) / 1000;
     const eta =
       p.etaSeconds ?? (p.fraction > 0.001 && p.fraction < 1 ? (elapsed * (1 - p.fraction)) / p.fraction : p.fraction >= 1 ? 0 : undefined);
+    this.latest = { ...p, etaSeconds: undefined };
+    this.lastProgress = now;
     this.emit({ type: 'progress', runId: this.run.id, ...p, etaSeconds: eta });
+  }
+
+  /**
+   * Progress from inside a step loop: remembered always, sent at most every PROGRESS_MIN_MS (the
+   * next tick() sends the latest one once PROGRESS_EVERY_MS passed without an event).
+   */
+  progressSoon(p: ProgressInput): void {
+    if (Date.now() - this.lastProgress >= PROGRESS_MIN_MS) this.progress(p);
+    else this.latest = p;
   }
 
   get cancelled(): boolean {
@@ -50,6 +71,8 @@ export class JobContext {
    */
   async tick(): Promise<void> {
     const t = Date.now();
+    // Long steps and stages keep the person informed: the latest progress again, with a fresh ETA.
+    if (this.latest && t - this.lastProgress >= PROGRESS_EVERY_MS) this.progress(this.latest);
     if (t - this.lastYield > 20) {
       this.lastYield = t;
       await new Promise<void>((resolve) => setImmediate(resolve));

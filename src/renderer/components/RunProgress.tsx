@@ -3,7 +3,7 @@ import { Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../api/client';
 import type { ProgressEvent, RunInfo } from '../../shared/schemas';
-import { formatDuration, formatInt, formatNumber } from '../lib/format';
+import { formatDuration, formatInt, formatNumber, formatPercent } from '../lib/format';
 import { isTerminal } from '../lib/hooks';
 import { notifyError } from '../lib/notify';
 
@@ -51,7 +51,10 @@ export function RunProgress({ run, progress }: { run: RunInfo; progress: Progres
   if (!done && progress) {
     parts.push(PHASES[progress.phase] ?? progress.phase);
     if (progress.epochs > 0 && progress.epoch > 0) parts.push(`epoch ${progress.epoch} of ${progress.epochs}`);
-    if (progress.steps > 0) parts.push(`step ${formatInt(progress.step)} of ${formatInt(progress.steps)}`);
+    // Inside a long attack: its images done, and the robust share so far (the message names the stage and step).
+    if (progress.imagesDone !== undefined) parts.push(`${formatInt(progress.imagesDone)} of ${formatInt(progress.steps)} images done`);
+    else if (progress.steps > 0) parts.push(`step ${formatInt(progress.step)} of ${formatInt(progress.steps)}`);
+    if (progress.robustSoFar !== undefined) parts.push(`robust so far ≤ ${formatPercent(progress.robustSoFar)}`);
     if (progress.imagesPerSec !== undefined) parts.push(`${formatInt(progress.imagesPerSec)} images/s`);
     if (progress.loss !== undefined) parts.push(`loss ${formatNumber(progress.loss)}`);
   }
@@ -94,7 +97,7 @@ export function RunProgress({ run, progress }: { run: RunInfo; progress: Progres
         </Text>
       )}
       {progress?.message && !done && (
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="dimmed" data-testid="run-progress-message">
           {progress.message}
         </Text>
       )}
