@@ -38,6 +38,7 @@ import { lossGradient, projectLinf } from '../src/core/attacks/util';
 import { resolveAttack } from '../src/core/attacks/registry';
 import { benchCorruptions } from './corruptions';
 import { benchHistory } from './history';
+import { benchSweeps } from './sweeps';
 
 const BATCH = 128;
 const ARCHS = ['mlp', 'mnist-cnn'] as const;
@@ -334,6 +335,8 @@ async function main() {
     corruptions: benchCorruptions(Number(process.env.BENCH_CORRUPTION_IMAGES ?? 500), jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`)),
     // Experiment history (10,000 runs × 100 epochs × 8 metrics + 20 params; BENCH_HISTORY_RUNS=0 skips it): see bench/history.ts.
     history: Number(process.env.BENCH_HISTORY_RUNS ?? 10000) > 0 ? benchHistory({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }) : null,
+    // Scheduling overhead embedded vs BullMQ, 8 tiny trainings on 1 vs 2 workers (BENCH_SWEEPS=0 skips it): see bench/sweeps.ts.
+    sweeps: process.env.BENCH_SWEEPS === '0' ? null : await benchSweeps({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }),
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -359,6 +362,10 @@ async function main() {
   if (report.history) {
     const h = report.history;
     console.log(`history: ${h.runs} runs × ${h.epochs} epochs × ${h.metrics_per_run} metrics + ${h.params_per_run} params (lab ${h.lab_size_mb} MB): runs page ${h.runs_page_ms} ms, filtered+sorted query ${h.query_filtered_sorted_ms} ms, group by method ${h.group_by_method_ms} ms, run charts ${h.run_charts_ms} ms, 50-run compare ${h.compare_50_ms} ms`);
+  }
+  if (report.sweeps) {
+    const s = report.sweeps;
+    console.log(`sweeps: ${s.embedded_ms_per_job} ms per near-empty job embedded, ${s.bullmq_ms_per_job ?? '—'} ms through BullMQ; ${s.sweep_members} tiny trainings ${s.sweep_1_worker_s ?? '—'} s on 1 worker, ${s.sweep_2_workers_s ?? '—'} s on 2 (×${s.speedup ?? '—'}); ${s.note}`);
   }
   console.log(`best of ${ROUNDS} rounds (PyTorch, then the lab's backends, in each); load average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
   console.log(JSON.stringify(report));
