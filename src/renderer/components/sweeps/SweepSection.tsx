@@ -1,12 +1,12 @@
 /**
- * Train, "Run as sweep": the form's spec becomes the base, and the person picks any setting of it
- * and gives values (the same text as `robustlab sweep --axis`). The lab checks the sweep and
- * answers with the number of runs and an estimate of the total time before anything starts.
+ * "Run as sweep" on the Train and Evaluate pages: the form's spec becomes the base, and the person
+ * picks any setting of it and gives values (the same text as `robustlab sweep --axis`). The lab
+ * checks the sweep and answers with the number of runs and an estimate of the total time before
+ * anything starts. Trainings can be followed by an evaluation of each model.
  */
 import { Alert, Button, Checkbox, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { lab } from '../../api/client';
-import type { TrainSpecInput } from '../../../shared/schemas';
 import type { SweepPlan, SweepSpecInput } from '../../../shared/sweeps';
 import { formatDuration } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
@@ -33,7 +33,8 @@ function settingPaths(spec: unknown, prefix = ''): string[] {
 
 const EXAMPLES: Record<string, string> = { seed: '0..3', 'optimizer.lr': '0.01,0.05 or log:0.001..0.1:3' };
 
-export function SweepSection({ spec }: { spec: TrainSpecInput }) {
+export function SweepSection({ spec }: { spec: Record<string, unknown> }) {
+  const isTrain = spec.kind === 'train';
   const attacks = useLoad(() => lab.listAttacks({}), []).data ?? [];
   const [on, setOn] = useState(false);
   const [axes, setAxes] = useState<AxisRow[]>([{ path: 'seed', values: '0..3' }]);
@@ -51,12 +52,12 @@ export function SweepSection({ spec }: { spec: TrainSpecInput }) {
   const paths = useMemo(() => settingPaths(spec), [spec]);
   const request: SweepSpecInput = useMemo(
     () => ({
-      base: spec as Record<string, unknown>,
+      base: spec,
       axes: axes.filter((a) => a.path && a.values.trim()).map((a) => `${a.path}=${a.values.trim()}`),
       mode,
       samples: mode === 'random' ? Number(samples) || undefined : undefined,
       maxParallel: Number(parallel) || 1,
-      thenEval: chain
+      thenEval: chain && isTrain
         ? {
             dataset: spec.dataset,
             attack: { name: attack, params: attack === 'none' ? {} : { eps: Number(eps) } },
@@ -109,7 +110,9 @@ export function SweepSection({ spec }: { spec: TrainSpecInput }) {
       </Group>
       {!on ? (
         <Text size="sm" c="dimmed">
-          Train the settings above several times, changing one or more of them (for example the seed or the learning rate), as one group you can compare.
+          {isTrain
+            ? 'Train the settings above several times, changing one or more of them (for example the seed or the learning rate), as one group you can compare.'
+            : 'Run this evaluation several times, changing one or more of its settings (for example the attack’s eps or steps), as one group you can compare.'}
         </Text>
       ) : (
         <Paper withBorder p="md">
@@ -165,8 +168,8 @@ export function SweepSection({ spec }: { spec: TrainSpecInput }) {
               {mode === 'random' && <NumberInput label="Samples" min={1} max={1000} value={samples} onChange={setSamples} w={110} />}
               <NumberInput label="At once" description="members running together" min={1} max={64} value={parallel} onChange={setParallel} w={150} data-testid="sweep-parallel" />
             </Group>
-            <Checkbox checked={chain} onChange={(e) => setChain(e.currentTarget.checked)} label="Then evaluate each trained model" data-testid="sweep-chain" />
-            {chain && (
+            {isTrain && <Checkbox checked={chain} onChange={(e) => setChain(e.currentTarget.checked)} label="Then evaluate each trained model" data-testid="sweep-chain" />}
+            {chain && isTrain && (
               <Group>
                 <Select label="Attack" data={['none', ...attacks.map((a) => a.name)]} value={attack} onChange={(v) => setAttack(v ?? 'none')} w={180} />
                 {attack !== 'none' && <NumberInput label="eps (0–1)" min={0} max={1} step={0.01} decimalScale={4} value={eps} onChange={setEps} w={120} />}
