@@ -23,6 +23,7 @@ import { EvalRuns } from './EvalRuns';
 import { ModelEvaluations } from './ModelEvaluations';
 import { MoreEvalSettings } from './MoreEvalSettings';
 import { RunSection } from './RunSection';
+import { SweepSection } from '../sweeps/SweepSection';
 import { TargetSection } from './TargetSection';
 import { epsLimits, epsProblem, evalSummary, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
 
@@ -323,6 +324,19 @@ export function EvalForm({
       </section>
 
       <RunSection summary={summary} problem={problem} busy={busy} disabled={!model || !dataset} onRun={submit} />
+      {model && dataset && jobs.length === 1 && (
+        <SweepSection
+          spec={{
+            ...jobs[0]!.spec,
+            kind: 'eval',
+            model: modelRef(models, model.id),
+            dataset: datasetRef(datasets, dataset.id),
+            split: effectiveSplit,
+            ...(limit === '' ? {} : { limit }),
+            checks,
+          }}
+        />
+      )}
 
       {runIds.length > 0 && <EvalRuns runIds={runIds} />}
       {model && <ModelEvaluations modelId={model.id} datasets={datasets} attacks={entries} runKey={runIds.join(',')} />}

@@ -19,7 +19,7 @@ import { MonitorPanel } from './MonitorPanel';
 import { MoreSettings } from './MoreSettings';
 import { PresetsSection } from './PresetsSection';
 import { StartSection } from './StartSection';
-import { SweepSection } from './SweepSection';
+import { SweepSection } from '../sweeps/SweepSection';
 import {
   applyPreset,
   BASE_FORM,
