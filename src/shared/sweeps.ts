@@ -66,8 +66,8 @@ export const SweepSummaryRequestSchema = z.object({
   sweepId: z.string().trim().min(1, 'Name the sweep.'),
   /** Rank members by this metric (a key of the members' latest metrics, e.g. test/accuracy or eval/robust_accuracy). */
   metric: z.string().trim().min(1).optional(),
-  /** 'max' (default) or 'min' is best. */
-  order: z.enum(['max', 'min']).default('max'),
+  /** Whether the largest ('max') or smallest ('min') value is best; default: 'min' for losses and errors, else 'max'. */
+  order: z.enum(['max', 'min']).optional(),
 });
 
 export const SweepControlRequestSchema = z.object({
