@@ -100,7 +100,7 @@ function Page() {
   const q = route.query;
   switch (section) {
     case 'train':
-      return <TrainPage runId={q.get('run') ?? undefined} datasetParam={q.get('dataset') ?? undefined} />;
+      return <TrainPage runId={q.get('run') ?? undefined} datasetParam={q.get('dataset') ?? undefined} cloneFrom={q.get('clone') ?? undefined} />;
     case 'runs':
       return id ? <RunPage key={id} runId={id} /> : <RunsPage />;
     case 'evaluate':

@@ -177,6 +177,18 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   await expect(page.getByTestId('params-table').getByRole('row', { name: /^arch/ })).toHaveCount(0);
   await shot(page, 'web-history-saved-view.png');
 
+  // A run's page: its lineage, and Clone opens the Train form filled in from its spec.
+  await page.evaluate((id) => (window.location.hash = `#/runs/${id}`), b.id);
+  await expect(page.getByTestId('run-title')).toHaveText('history fgsm');
+  await expect(page.getByTestId('run-lineage')).toContainText('mnist-digits');
+  await expect(page.getByTestId('run-lineage')).toContainText('eval: pgd');
+  await shot(page, 'web-history-lineage.png', page.getByTestId('run-lineage'));
+  await page.getByTestId('clone-run').click();
+  await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
+  await expect(page.getByLabel('Training method', { exact: true })).toHaveValue('fgsm-rs');
+  await expect(page.getByLabel('Run name (optional)', { exact: true })).toHaveValue('history fgsm (copy)');
+  await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('3');
+
   // 3,000 more runs from an archive; the table stays smooth while scrolling.
   const imported = await call<{ imported: string[] }>(request, 'importRuns', { base64: syntheticArchive(3000) });
   expect(imported.imported).toHaveLength(3000);

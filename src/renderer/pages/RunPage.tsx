@@ -94,7 +94,7 @@ export function RunPage({ runId }: { runId: string }) {
         actions={
           <>
             {(run.kind === 'train' || run.kind === 'eval') && (
-              <Button variant="default" component="a" href={href([run.kind === 'train' ? 'train' : 'evaluate'], { clone: run.id })} data-testid="clone-run">
+              <Button variant="default" component="a" href={href([run.kind === 'train' ? 'train' : 'evaluate'], run.kind === 'train' ? { clone: run.id } : { model: run.modelId ?? undefined, dataset: run.datasetId ?? undefined })} data-testid="clone-run">
                 Clone…
               </Button>
             )}

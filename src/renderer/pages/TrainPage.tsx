@@ -13,7 +13,10 @@ import { TrainFormView } from '../components/train/TrainForm';
 import { useLoad } from '../lib/hooks';
 import { href } from '../lib/route';
 
-export function TrainPage({ runId, datasetParam }: { runId?: string; datasetParam?: string }) {
+export function TrainPage({ runId, datasetParam, cloneFrom }: { runId?: string; datasetParam?: string; cloneFrom?: string }) {
+  // `#/train?clone=<run>`: the form starts from that run's stored spec.
+  const clone = useLoad(() => (cloneFrom ? lab.getRun({ runId: cloneFrom }) : Promise.resolve(null)), [cloneFrom]);
+  const cloneSpec = clone.data?.run.spec.kind === 'train' ? clone.data.run.spec : undefined;
   const datasets = useLoad(() => lab.listDatasets({}), []);
   const archs = useLoad(() => lab.listArchitectures({}), []);
   const methods = useLoad(() => lab.listMethods({}), []);
@@ -39,7 +42,7 @@ export function TrainPage({ runId, datasetParam }: { runId?: string; datasetPara
         <Alert color="red" title="Could not load the training choices">
           {err.message}
         </Alert>
-      ) : !datasets.data || !archs.data || !methods.data ? (
+      ) : !datasets.data || !archs.data || !methods.data || (cloneFrom && clone.loading) ? (
         <Loader size="sm" aria-label="Loading" />
       ) : datasets.data.filter((d) => d.splits.train).length === 0 ? (
         <EmptyState title="No dataset with training images">
@@ -49,7 +52,8 @@ export function TrainPage({ runId, datasetParam }: { runId?: string; datasetPara
         <>
           <TrainLinkNotice datasets={datasets.data} datasetParam={datasetParam} />
           <TrainFormView
-            key={datasetParam ?? ''}
+            key={`${datasetParam ?? ''}|${cloneFrom ?? ''}`}
+            cloneSpec={cloneSpec}
             datasets={datasets.data}
             archs={archs.data}
             methods={methods.data}

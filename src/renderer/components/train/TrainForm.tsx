@@ -10,6 +10,8 @@ import { validateParams } from '../ParamForm';
 import { formatInt } from '../../lib/format';
 import { epochSelection } from '../../../shared/methods';
 import { findDataset } from '../../lib/names';
+import { trainFormFromSpec } from '../history/clone';
+import type { TrainSpec } from '../../../shared/schemas';
 import { notifyError } from '../../lib/notify';
 import { navigate } from '../../lib/route';
 import { AdvancedSettings } from './AdvancedSettings';
@@ -41,15 +43,19 @@ export function TrainFormView({
   methods,
   models,
   datasetParam,
+  cloneSpec,
 }: {
   datasets: DatasetInfo[];
   archs: ArchitectureInfo[];
   methods: MethodEntry[];
   models: ModelInfo[];
   datasetParam?: string;
+  /** Clone: start from this stored spec (src/renderer/components/history/clone.ts). */
+  cloneSpec?: TrainSpec;
 }) {
   const trainable = datasets.filter((d) => d.splits.train);
   const [form, setForm] = useState<TrainForm>(() => {
+    if (cloneSpec) return trainFormFromSpec(cloneSpec, trainable);
     const start = formMemory.last ?? applyPreset(BASE_FORM, PRESETS[0]!, archs, methods);
     const wanted =
       findDataset(trainable, datasetParam) ??
