@@ -24,6 +24,22 @@ let redis: ChildProcess | null = null;
 let lab: Lab;
 let server: RunningServer;
 let redisUrl: string;
+let redisPort: number;
+
+function startRedis(): ChildProcess {
+  return spawn(REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
+}
+
+async function waitRedis(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(redisPort, '127.0.0.1', () => (c.end(), resolve(true)));
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const workers: ChildProcess[] = [];
 
 function freePort(): Promise<number> {
@@ -51,17 +67,10 @@ function startWorker(token: string, cache: string): { child: ChildProcess; log: 
 describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = tmpDir('robustlab-remote-'));
-    const port = await freePort();
-    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
-    redisUrl = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 50; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
-        c.on('error', () => resolve(false));
-      });
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    redisPort = await freePort();
+    redis = startRedis();
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    await waitRedis();
     process.env.ROBUSTLAB_REDIS_URL = redisUrl;
     const { Lab } = await import('../../src/core/service');
     const { startServer } = await import('../../src/server/server');
@@ -151,4 +160,27 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
     expect(ws).toHaveLength(2);
     expect(ws.find((w) => w.id.endsWith(`-${survivor}`))!.jobs_done).toBeGreaterThanOrEqual(2);
   }, 150_000);
+
+  it('loses nothing when Redis restarts mid-sweep (append-only file)', async () => {
+    const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 2, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 };
+    const sweep = await lab.call('submitSweep', { base, axes: ['seed=10..12'], maxParallel: 3 });
+    // Restart as soon as one member runs (the others wait in Redis).
+    for (let i = 0; i < 300; i++) {
+      const d = await lab.call('getSweep', { sweepId: sweep.id });
+      if (d.counts.running > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const old = redis!;
+    await new Promise((r) => {
+      old.on('exit', r);
+      old.kill('SIGTERM');
+    });
+    redis = startRedis();
+    await waitRedis();
+    const done = await lab.waitForSweep(sweep.id);
+    expect(done.status).toBe('finished');
+    expect(done.counts.finished).toBe(3);
+    const all = await lab.call('listRuns', { limit: 100 });
+    expect(all.filter((r) => r.groupId === sweep.id)).toHaveLength(3);
+  }, 90_000);
 });
