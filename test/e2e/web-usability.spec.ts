@@ -348,7 +348,7 @@ test('11. every page passes an axe-core WCAG 2 AA audit in both themes', async (
       await page.waitForTimeout(1200);
       const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       for (const v of result.violations) {
-        failures.push(`${scheme} ${hash}: ${v.id} (${v.nodes.length}) ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.any[0]?.message ?? ''}`).join(' | ')}`);
+        failures.push(`${scheme} ${hash}: ${v.id} (${v.nodes.length}) ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)} ${n.any[0]?.message ?? ''}`).join(' | ')}`);
       }
     }
     await shot(page, `usability-11-${scheme}-models.png`);

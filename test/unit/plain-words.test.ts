@@ -180,3 +180,19 @@ describe('errors in the person’s terms', async () => {
     expect(explainError('Give the dataset a name.')).toEqual({ summary: 'Give the dataset a name.', detail: null, field: null });
   });
 });
+
+describe('readable text on tinted cells (confusion heatmap)', async () => {
+  const { contrast, mix, textOn } = await import('../../src/renderer/lib/contrast');
+  it('matches the WCAG formula on known pairs', () => {
+    expect(contrast('#ffffff', '#000000')).toBeCloseTo(21, 5);
+    expect(contrast('#767676', '#ffffff')).toBeCloseTo(4.54, 2); // the classic AA-passing grey
+  });
+  it('picks white or black with at least 4.5:1 on every tint of red and green, light and dark', () => {
+    for (const base of ['#e03131', '#2f9e44'])
+      for (const page of ['#ffffff', '#242424'])
+        for (let a = 0.1; a <= 0.951; a += 0.05) {
+          const bg = mix(base, page, a);
+          expect(contrast(textOn(bg), bg)).toBeGreaterThanOrEqual(4.5);
+        }
+  });
+});

@@ -18,6 +18,7 @@ import {
   Text,
   Title,
   Tooltip,
+  useComputedColorScheme,
 } from '@mantine/core';
 import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { lab } from '../api/client';
@@ -27,6 +28,7 @@ import { evalSentence } from '../lib/evalText';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../lib/format';
 import { notifyError } from '../lib/notify';
 import { classLabel } from '../../shared/report-text';
+import { mix, textOn } from '../lib/contrast';
 import {
   certifiedHeadline,
   certifiedOf,
@@ -120,6 +122,7 @@ export function ExportButtons({ evaluationId }: { evaluationId: string }) {
 
 // ---------------------------------------------------------------------------------- confusion
 function ConfusionHeatmap({ matrix, names, caption }: { matrix: number[][]; names: string[]; caption: string }) {
+  const dark = useComputedColorScheme('light') === 'dark';
   const max = Math.max(1, ...matrix.flat());
   const k = matrix.length;
   const cell = k <= 10 ? 30 : k <= 16 ? 24 : 20;
@@ -152,7 +155,8 @@ function ConfusionHeatmap({ matrix, names, caption }: { matrix: number[][]; name
               </th>
               {row.map((v, p) => {
                 const a = v ? (v / max) * 0.85 + 0.1 : 0;
-                const bg = v ? `rgba(${t === p ? '47,158,68' : '224,49,49'},${a.toFixed(3)})` : 'transparent';
+                // Opaque colours, so the number's colour can be chosen for contrast (WCAG AA).
+                const bg = v ? mix(t === p ? '#2f9e44' : '#e03131', dark ? '#242424' : '#ffffff', a) : 'transparent';
                 return (
                   <td
                     key={p}
@@ -162,7 +166,7 @@ function ConfusionHeatmap({ matrix, names, caption }: { matrix: number[][]; name
                       height: cell,
                       textAlign: 'center',
                       background: bg,
-                      color: a > 0.55 ? '#fff' : undefined,
+                      color: v ? textOn(bg) : undefined,
                       border: '1px solid var(--mantine-color-default-border)',
                     }}
                   >

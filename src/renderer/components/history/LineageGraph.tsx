@@ -66,16 +66,21 @@ export function LineageGraph({ runId }: { runId: string }) {
           })}
           {pos.map(({ x, y, node }) => {
             const link = node.runId && node.runId !== runId ? node.runId : null;
+            const shown = node.label.length > 30 ? `${node.label.slice(0, 29)}…` : node.label;
             return (
-              <g key={node.id} transform={`translate(${x},${y})`} style={{ cursor: link ? 'pointer' : 'default' }} onClick={() => link && navigate(['runs', link])} role={link ? 'link' : undefined} aria-label={node.label}>
-                <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : '#adb5bd'} strokeWidth={node.id === runId ? 2 : 1} />
-                <text x={8} y={14} fontSize={10} fill="#495057">
-                  {node.kind}
-                </text>
-                <text x={8} y={27} fontSize={11} fill="#212529">
-                  {node.label.length > 30 ? `${node.label.slice(0, 29)}…` : node.label}
-                  <title>{node.label}</title>
-                </text>
+              // The tooltip (<title>) sits on an outer group, so the link's own text is exactly what the
+              // box shows and its accessible name matches it (WCAG 2.5.3, label in name).
+              <g key={node.id} transform={`translate(${x},${y})`}>
+                <title>{node.label}</title>
+                <g style={{ cursor: link ? 'pointer' : 'default' }} onClick={() => link && navigate(['runs', link])} role={link ? 'link' : undefined} aria-label={`${node.kind} ${shown}`}>
+                  <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : '#adb5bd'} strokeWidth={node.id === runId ? 2 : 1} />
+                  <text x={8} y={14} fontSize={10} fill="#495057">
+                    {node.kind}
+                  </text>
+                  <text x={8} y={27} fontSize={11} fill="#212529">
+                    {` ${shown}`}
+                  </text>
+                </g>
               </g>
             );
           })}
