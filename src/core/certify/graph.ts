@@ -42,7 +42,9 @@ export class BoundGraph {
     if (!model.arch.layers) {
       throw new LabError(
         'bad_input',
-        `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify a model of one of these architectures: ${certifiableArchitectures().join(', ')}.`,
+        model.arch.certifyBlocker
+          ? `Bound propagation cannot follow the ${model.archName} architecture: its ${model.arch.certifyBlocker}; certify a model of one of these architectures: ${certifiableArchitectures().join(', ')}.`
+          : `The ${model.archName} architecture has no layer list, so its bounds cannot be computed; certify a model of one of these architectures: ${certifiableArchitectures().join(', ')}.`,
       );
     }
     // Parameters and batch norm running statistics (eval-mode batch norm reads both).
