@@ -55,7 +55,7 @@ export const GroupRunsRequestSchema = z.object({
   query: z.string().max(4000).default(''),
   /** The field to group by: a column (`kind`, `status`), `params.<key>` or a bare param name (`method`). */
   by: z.string().min(1).max(300),
-  /** The metric whose best run each group reports; default `test/accuracy`. */
+  /** The metric whose best run each group reports (highest; lowest for keys with loss, error or mce); default `test/accuracy`. */
   metric: z.string().min(1).max(300).default('test/accuracy'),
   includeArchived: z.boolean().default(false),
 });

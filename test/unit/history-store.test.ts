@@ -147,6 +147,26 @@ describe('buildComparison over a store', () => {
   });
 });
 
+describe('grouping', () => {
+  it('counts runs per param value and names the best run (lowest for a loss)', () => {
+    const s = openLab();
+    const h = new HistoryStore(s);
+    const ds = dataset(s, 'd');
+    const a = trainRun(s, ds.id, { method: 'erm' }, { 'test/accuracy': [0.9], 'test/loss': [0.3] });
+    trainRun(s, ds.id, { method: 'erm' }, { 'test/accuracy': [0.7], 'test/loss': [0.5] });
+    const c = trainRun(s, ds.id, { method: 'trades' }, { 'test/accuracy': [0.6], 'test/loss': [0.2] });
+    trainRun(s, ds.id, { arch: 'mlp' });
+    const acc = h.groupRuns({ query: '', by: 'method', metric: 'test/accuracy', includeArchived: false });
+    expect(acc.groups.map((g) => [g.value, g.count, g.best?.runId ?? null, g.best?.value ?? null])).toEqual([
+      ['erm', 2, a.id, 0.9],
+      [null, 1, null, null],
+      ['trades', 1, c.id, 0.6],
+    ]);
+    const loss = h.groupRuns({ query: 'method = erm', by: 'method', metric: 'test/loss', includeArchived: false });
+    expect(loss.groups).toEqual([{ value: 'erm', count: 2, best: { runId: a.id, name: expect.any(String), value: 0.3 } }]);
+  });
+});
+
 describe('delete with undo', () => {
   it('hides and restores runs; purge keeps a model another evaluation uses and says why', () => {
     const s = openLab();

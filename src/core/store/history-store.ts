@@ -246,12 +246,14 @@ export class HistoryStore {
          WHERE ${where.sql}`,
       )
       .all(...args, req.metric, ...where.args) as { id: string; name: string; g: string | null; m: number | null }[];
+    // Losses and errors: the lowest is best.
+    const lowerIsBetter = /loss|error|mce/i.test(req.metric);
     const groups = new Map<string | null, RunGroup>();
     for (const r of rows) {
       let g = groups.get(r.g);
       if (!g) groups.set(r.g, (g = { value: r.g, count: 0, best: null }));
       g.count++;
-      if (r.m !== null && (g.best === null || r.m > g.best.value)) g.best = { runId: r.id, name: r.name, value: r.m };
+      if (r.m !== null && (g.best === null || (lowerIsBetter ? r.m < g.best.value : r.m > g.best.value))) g.best = { runId: r.id, name: r.name, value: r.m };
     }
     const list = [...groups.values()].sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
     return { by: field.scope === 'column' ? field.name : fieldLabel(field as FieldRef), metric: req.metric, groups: list };

@@ -3,7 +3,7 @@
  * and the archived switch live in the route (`#/runs?q=…&sort=…&cols=…&group=…`), so a view can
  * be saved by name and reopened; the lab filters and sorts, so 10,000 runs stay quick.
  */
-import { Alert, Button, FileButton, Group, Text } from '@mantine/core';
+import { Alert, Button, FileButton, Group, Select, Text } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
 import { lab } from '../api/client';
 import type { RunInfo, DatasetInfo } from '../../shared/schemas';
@@ -50,6 +50,7 @@ export function RunsPage() {
   const columns = (route.query.get('cols') ?? START_COLUMNS.join(',')).split(',').filter(Boolean);
   const groupBy = route.query.get('group') ?? '';
   const archived = route.query.get('archived') === '1';
+  const groupMetric = route.query.get('gmetric') ?? 'test/accuracy';
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [reloadKey, setReloadKey] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -122,7 +123,21 @@ export function RunsPage() {
           {error}
         </Alert>
       )}
-      {groupBy && <GroupSummary by={groupBy} query={q} includeArchived={archived} metric="test/accuracy" reloadKey={reloadKey} onFilter={(nq) => set({ q: nq })} />}
+      {groupBy && (
+        <>
+          <Select
+            label="Best by"
+            data={keys.data?.metricKeys ?? []}
+            value={groupMetric}
+            onChange={(v) => set({ gmetric: v })}
+            searchable
+            w={240}
+            mb="xs"
+            data-testid="group-metric"
+          />
+          <GroupSummary by={groupBy} query={q} includeArchived={archived} metric={groupMetric} reloadKey={reloadKey} onFilter={(nq) => set({ q: nq })} />
+        </>
+      )}
       {selected.size > 0 && <SelectionBar ids={[...selected]} onDone={reload} onClear={() => setSelected(new Set())} />}
       <Text size="xs" c="dimmed" mb={4} data-testid="runs-count">
         {total === null ? '' : `${total} run${total === 1 ? '' : 's'}${ms !== null ? ` · ${Math.round(ms)} ms` : ''}`}

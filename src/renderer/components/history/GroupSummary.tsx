@@ -1,7 +1,7 @@
 /** Runs grouped by a column or param: counts and each group's best run on a metric. */
 import { Anchor, Paper, Table, Text, UnstyledButton } from '@mantine/core';
 import { lab } from '../../api/client';
-import { formatPercent } from '../../lib/format';
+import { formatMetric } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
 import { href } from '../../lib/route';
 
@@ -48,7 +48,7 @@ export function GroupSummary({ by, query, includeArchived, metric, reloadKey, on
               </Table.Td>
               <Table.Td>{g.count}</Table.Td>
               <Table.Td>{g.best ? <Anchor href={href(['runs', g.best.runId])}>{g.best.name}</Anchor> : '—'}</Table.Td>
-              <Table.Td>{g.best ? formatPercent(g.best.value) : '—'}</Table.Td>
+              <Table.Td>{g.best ? formatMetric(metric, g.best.value) : '—'}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
