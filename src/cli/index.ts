@@ -9,6 +9,7 @@ import { LabError } from '../shared/errors';
 import { LAB_VERSION } from '../core/service';
 import { BACKEND_CHOICES } from '../core/engine/backend';
 import { addCorruptionCommands } from './corruptions';
+import { addPatchingCommands } from './patching';
 import { addHistoryCommands } from './history';
 import { follow, num, out, table, withLab, type CliHelpers, type GlobalOpts } from './helpers';
 import { addDoctorCommands } from './commands/doctor';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   addEvalCommands(program, helpers);
   addEvaluationsCommands(program, helpers);
   addCorruptionCommands(program, helpers);
+  addPatchingCommands(program, helpers);
   addMethodsCommands(program, helpers);
 
   addHistoryCommands(program, helpers);

@@ -251,15 +251,26 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
         );
       });
     });
+  /**
+   * `patch` has its own --target, --sig, --bn and --name, and commander gives options written after
+   * `patch estimate|sweep` to the parent when it knows them: merge them back into the subcommand's.
+   */
+  const withParent = (own: Record<string, any>, what: string): Record<string, any> => {
+    const parent = Object.fromEntries(Object.entries(patch.opts()).filter(([, v]) => v !== undefined));
+    const o = { ...own, ...parent };
+    if (!o.target || !o.sig?.length) throw new LabError('bad_input', `${what} needs --target MODEL and --sig SIGNATURE:α.`);
+    return o;
+  };
   patch
     .command('estimate')
     .description('instant estimate: target vs patched accuracy on ≤ 256 test images of each dataset')
-    .requiredOption('--target <model>', 'the model to patch')
-    .requiredOption('--sig <name:α>', 'a signature and its α (repeatable)', collect)
+    .option('--target <model>', 'the model to patch')
+    .option('--sig <name:α>', 'a signature and its α (repeatable)', collect)
     .option('--dataset <name>', 'a test set to measure (repeatable; default the target\'s and each signature\'s source dataset)', collect)
     .option('--limit <n>', 'images per dataset (at most 256)', num('limit', true), 256)
     .option('--bn <mode>', 'keep, reestimate or reestimate:DATASET')
-    .action(async (o) => {
+    .action(async (own) => {
+      const o = withParent(own, 'patch estimate');
       await withLab(g(), async (lab) => {
         const e = await lab.call('estimatePatch', { target: o.target, signatures: parseTerms(o.sig), datasets: o.dataset, limit: o.limit, ...parseBn(o.bn) });
         out(g(), estimateJson(e), table(e.rows.map((r) => ({ dataset: r.datasetName, target: pct(r.targetAccuracy), patched: pct(r.patchedAccuracy) })), ['dataset', 'target', 'patched']));
@@ -268,15 +279,16 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
   patch
     .command('sweep')
     .description('α sweep (a job): accuracy of target + α·signature for each α on the clean and corrupted test sets')
-    .requiredOption('--target <model>', 'the model to patch')
-    .requiredOption('--sig <name[:α]>', 'the swept signature first; further ones stay at their α (repeatable)', collect)
+    .option('--target <model>', 'the model to patch')
+    .option('--sig <name[:α]>', 'the swept signature first; further ones stay at their α (repeatable)', collect)
     .requiredOption('--alphas <list>', 'values of α separated by commas, e.g. 0,0.25,0.5,1,1.5')
     .option('--dataset <name>', 'the clean test set (default: the target\'s dataset)')
     .option('--corrupted <name>', 'a corrupted test set (repeatable; default: each signature\'s source dataset)', collect)
     .option('--limit <n>', 'test images per dataset', num('limit', true), 500)
     .option('--bn <mode>', 'keep, reestimate or reestimate:DATASET')
     .option('--name <name>', 'run name')
-    .action(async (o) => {
+    .action(async (own) => {
+      const o = withParent(own, 'patch sweep');
       const alphas = list(o.alphas).map(Number);
       if (!alphas.length || alphas.some((a) => !Number.isFinite(a))) throw new LabError('bad_input', `--alphas must be numbers separated by commas, got "${o.alphas}".`);
       const datasets = [...(o.dataset ? [o.dataset] : []), ...(o.corrupted ?? [])];

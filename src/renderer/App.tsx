@@ -117,6 +117,8 @@ function Page() {
       return <ComparePage />;
     case 'sweeps':
       return <SweepsPage key={id ?? ''} sweepId={id} />;
+    case 'patching':
+      return <PatchingPage tab={q.get('tab') ?? undefined} />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

@@ -72,7 +72,7 @@ export function PatchComposer({ models, signatures, onSaved }: { models: ModelIn
             <NativeSelect label={i === 0 ? 'Signature' : undefined} value={t.signature} onChange={(e) => setTerm(i, { signature: e.currentTarget.value })} data={signatures.map((s) => ({ value: s.id, label: s.name }))} style={{ flex: 1 }} />
             <Stack gap={2} style={{ flex: 2 }}>
               <Text size="xs">α = {t.alpha.toFixed(2)} (how much of the signature to add; negative removes it)</Text>
-              <Slider min={-1} max={2} step={0.05} value={t.alpha} onChange={(v) => setTerm(i, { alpha: v })} aria-label={`α of signature ${i + 1}`} data-testid={`patch-alpha-${i}`} />
+              <Slider min={-1} max={2} step={0.05} value={t.alpha} onChange={(v) => setTerm(i, { alpha: v })} thumbLabel={`α of signature ${i + 1}`} data-testid={`patch-alpha-${i}`} />
             </Stack>
             {active.length > 1 && (
               <Button variant="subtle" color="red" onClick={() => setTerms(active.filter((_, j) => j !== i))}>
