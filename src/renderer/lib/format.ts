@@ -1,4 +1,5 @@
 /** Number and time formatting shared by every page: units and plain words. */
+import { METRIC_TITLES } from '../../shared/constants';
 import { formatInt, formatNumber, formatPercent } from '../../shared/format';
 
 // Percentages and plain numbers: the one formatter in src/shared (also used by the CLI and reports).
@@ -77,51 +78,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatInt(n)} ${n === 1 ? one : many}`;
 }
 
-/** "test/accuracy" -> "Test accuracy". */
+/** "test/accuracy" -> "Test accuracy" (known keys from METRIC_TITLES in src/shared/constants.ts). */
 export function metricLabel(key: string): string {
-  const known: Record<string, string> = {
-    'train/loss': 'Training loss',
-    'train/accuracy': 'Training accuracy',
-    'test/loss': 'Test loss',
-    'test/accuracy': 'Test accuracy',
-    'train/epoch_loss': 'Training loss (epoch mean)',
-    'train/images_per_sec': 'Training speed (images/s)',
-    'time/train_seconds': 'Training time (s)',
-    lr: 'Learning rate',
-    clean_accuracy: 'Clean accuracy',
-    robust_accuracy: 'Robust accuracy',
-    certified_accuracy: 'Certified accuracy',
-    'test/pgd_accuracy': 'Test accuracy under PGD',
-    'test/certified_accuracy': 'Certified test accuracy',
-    'val/loss': 'Validation loss',
-    'val/accuracy': 'Validation accuracy',
-    'val/pgd_accuracy': 'Validation accuracy under PGD',
-    'val/certified_accuracy': 'Certified validation accuracy',
-    'train/adv_accuracy': 'Training accuracy on attacked images',
-    'train/clean_accuracy': 'Training accuracy on clean images',
-    'train/certified_accuracy': 'Certified training accuracy',
-    'train/robust_loss': 'Training loss in the worst case',
-    'train/eps': 'Training eps',
-    'train/kappa': 'Clean-loss weight (kappa)',
-    'kept/test_accuracy': 'Test accuracy of the kept epoch',
-    'kept/test_loss': 'Test loss of the kept epoch',
-    'best/epoch': 'Best epoch',
-    'early_stop/epoch': 'Stopped early at epoch',
-    ece_clean: 'Calibration error (clean)',
-    ece_adversarial: 'Calibration error (attacked)',
-    worst_class_accuracy: 'Worst-class accuracy',
-    worst_class_robust_accuracy: 'Worst-class robust accuracy',
-    corruption_accuracy: 'Mean corruption accuracy',
-    mce: 'mCE',
-    relative_mce: 'Relative mCE',
-    images: 'Images written',
-    'time/seconds': 'Time (s)',
-    images_per_s: 'Speed (images/s)',
-    'train/label_noise_rate': 'Label-noise rate (training split)',
-    'test/label_noise_rate': 'Label-noise rate (test split)',
-    'train/poisoned': 'Poisoned images (training split)',
-    'test/poisoned': 'Poisoned images (test split)',
-  };
+  const known: Record<string, string> = METRIC_TITLES;
   if (known[key]) return known[key];
   if (key.startsWith('corruption_accuracy/')) return `Accuracy under ${key.slice('corruption_accuracy/'.length)}`;
   const s = key.replace(/[/_]+/g, ' ').replace(/\btrain\b/, 'training').trim();
