@@ -83,16 +83,6 @@ const API_METHODS = [
   'workerFile',
   'workerCheckpoint',
   'workerResult',
-  'listSignatures',
-  'getSignature',
-  'extractSignature',
-  'deleteSignature',
-  'layerDeltas',
-  'estimatePatch',
-  'patchModel',
-  'patchLineage',
-  'submitFamily',
-  'submitPatchSweep',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

@@ -117,8 +117,6 @@ function Page() {
       return <ComparePage />;
     case 'sweeps':
       return <SweepsPage key={id ?? ''} sweepId={id} />;
-    case 'patching':
-      return <PatchingPage tab={q.get('tab') ?? undefined} />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

@@ -149,26 +149,6 @@ export const API_INPUTS = {
   deleteView: ViewNameSchema,
   /** History: a run's lineage graph (datasets → run → model → evaluations). */
   runLineage: RunIdSchema,
-  /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
-  listSignatures: EmptySchema,
-  /** Patching: one signature with its per-tensor statistics. */
-  getSignature: SignatureRefSchema,
-  /** Patching: extract a signature (θ_c − θ_pre, clean update projected out, compressed) and store it. */
-  extractSignature: ExtractSignatureRequestSchema,
-  /** Patching: delete a signature (patched models keep its name and α in their lineage). */
-  deleteSignature: SignatureRefSchema,
-  /** Patching: per-layer ‖Δ‖ of a model against its base, shallow to deep (guides K). */
-  layerDeltas: LayerDeltasRequestSchema,
-  /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
-  estimatePatch: EstimatePatchRequestSchema,
-  /** Patching: save target + Σ α·signature as a new model with lineage. */
-  patchModel: PatchModelRequestSchema,
-  /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
-  patchLineage: z.object({ model: z.string().trim().min(1) }),
-  /** Patching: fine-tune a family (clean + one model per corruption/method) from one base, as a job. */
-  submitFamily: FamilySpecSchema,
-  /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
-  submitPatchSweep: PatchSweepSpecSchema,
   /** Bring your own: what an image folder / CIFAR folder / .npz / .npy pair would import (format, counts, samples); writes nothing. */
   previewDatasetImport: PreviewImportRequestSchema,
   /** Bring your own: import an image folder, CIFAR binary, .npz or .npy pair as a new dataset (a job with progress and cancel). */
@@ -259,16 +239,6 @@ export interface ApiOutputs {
   saveView: SavedView;
   deleteView: { name: string };
   runLineage: Lineage;
-  listSignatures: SignatureInfo[];
-  getSignature: SignatureDetail;
-  extractSignature: SignatureDetail;
-  deleteSignature: { id: string; name: string };
-  layerDeltas: LayerDelta[];
-  estimatePatch: EstimateResult;
-  patchModel: ModelInfo;
-  patchLineage: PatchLineage | null;
-  submitFamily: RunInfo;
-  submitPatchSweep: RunInfo;
   previewDatasetImport: DatasetImportPreview;
   submitImport: RunInfo;
   exportDataset: ExportedDataset;
