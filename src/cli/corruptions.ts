@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { LabError } from '../shared/errors';
 import type { CorruptSpecInput, DatasetInfo, EvaluationInfo, RecipeInput, RunInfo } from '../shared/schemas';
+import { readRecipeFile } from '../core/corruptions/recipe-file';
 import { pct, type CliHelpers } from './helpers';
 
 export type { CliHelpers };
@@ -14,23 +15,9 @@ function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
+/** A recipe file, read with the core's bounded reader (regular file, at most 1 MiB, no file text in messages). */
 function readRecipe(file: string): RecipeInput {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new LabError('not_found', `Recipe file "${file}" was not found; give a JSON file like {"steps": [{"corruption": "gaussian_noise", "severity": 3}], "seed": 0}.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new LabError('bad_file', `Recipe file "${file}" is not valid JSON (${(err as Error).message}).`);
-  }
-  const obj = parsed as { steps?: unknown; recipe?: unknown };
-  if (obj && typeof obj === 'object' && Array.isArray(obj.steps)) return obj as RecipeInput;
-  if (obj && typeof obj === 'object' && obj.recipe && typeof obj.recipe === 'object') return obj.recipe as RecipeInput;
-  throw new LabError('bad_file', `Recipe file "${file}" has no "steps" list; give {"steps": [{"corruption": NAME, "severity": S, "params": {}}], "seed": 0}.`);
+  return readRecipeFile(file);
 }
 
 function datasetJson(d: DatasetInfo | null) {

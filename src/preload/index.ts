@@ -83,6 +83,7 @@ const API_METHODS = [
   'workerFile',
   'workerCheckpoint',
   'workerResult',
+  'checkLab',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

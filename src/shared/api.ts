@@ -191,6 +191,8 @@ export const API_INPUTS = {
   previewCorruption: PreviewCorruptionRequestSchema,
   submitCorrupt: CorruptSpecSchema,
   regenerateDataset: RegenerateDatasetRequestSchema,
+  /** The lab folder's health: SQLite integrity check, rows whose files are missing, files no row needs, leftovers of interrupted work; `repair` removes only the last two. */
+  checkLab: z.object({ repair: z.boolean().default(false) }).default({ repair: false }),
 } as const;
 
 export type ApiMethod = keyof typeof API_INPUTS;
@@ -269,6 +271,14 @@ export interface ApiOutputs {
   previewCorruption: CorruptionPreview;
   submitCorrupt: RunInfo;
   regenerateDataset: RunInfo;
+  checkLab: {
+    integrity: string[];
+    missing: { file: string; owner: string }[];
+    unreferenced: string[];
+    leftovers: string[];
+    removed: string[];
+    ok: boolean;
+  };
 }
 
 export type ApiInput<M extends ApiMethod> = z.input<(typeof API_INPUTS)[M]>;

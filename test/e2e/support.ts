@@ -14,7 +14,10 @@ export const SHOTS = path.join(ROOT, 'test-results');
 
 /** Starts `robustlab web --port 0 --json` on a new lab folder and resolves with the printed URL. */
 function startServer(labDir: string, log: { text: string }): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ['bin/robustlab.mjs', 'web', '--lab', labDir, '--port', '0', '--json'], {
+  // Web mode reads server-side files only from the lab folder and allowed folders (#15): the specs
+  // import Debian's Fashion-MNIST from /usr/share/datasets where it is installed.
+  const allow = fs.existsSync('/usr/share/datasets') ? ['--allow-dir', '/usr/share/datasets'] : [];
+  const child = spawn(process.execPath, ['bin/robustlab.mjs', 'web', '--lab', labDir, '--port', '0', '--json', ...allow], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

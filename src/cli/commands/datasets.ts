@@ -46,6 +46,8 @@ export function addDatasetsCommands(program: Command, h: CliHelpers<GlobalOpts>)
           testImages: o.testImages,
           testLabels: o.testLabels,
           classNames: o.classNames ? String(o.classNames).split(',').map((s: string) => s.trim()) : undefined,
+          // --num-classes (added with the import file options) confirms an unusual class count.
+          numClasses: o.numClasses as number | undefined,
         });
         out(
           g(),

@@ -15,15 +15,34 @@ export function addWebCommands(program: Command, h: CliHelpers<GlobalOpts>): voi
     .command('web')
     .description('serve the lab UI and API on 127.0.0.1 with an access token')
     .option('--port <n>', 'port (0 = any free port)', num('port', true), 0)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (another than 127.0.0.1 needs --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'listen on a non-loopback address; the token then travels unencrypted (an SSH tunnel is safer)')
+    .option('--allow-dir <folder>', 'a folder whose files requests may name (import from / export to), besides the lab folder; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (o) => {
       const staticDir = path.join(repoRoot, 'out', 'renderer');
       if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
         throw new LabError('not_found', `The UI is not built (${staticDir} has no index.html); run \`npm run build\` first.`);
       }
       const { startServer } = await import('../../server/server');
+      const { checkListenHost, remoteWarning } = await import('../../server/access');
+      // Refused before the lab opens: the rule lives in src/server/access.ts.
+      checkListenHost(o.host, !!o.allowRemote);
+      const allowedDirs = (o.allowDir as string[]).map((d) => {
+        const abs = path.resolve(d);
+        let isDir = false;
+        try {
+          isDir = fs.statSync(abs).isDirectory();
+        } catch {
+          // missing, or a path under a file
+        }
+        if (!isDir) {
+          throw new LabError('bad_input', `--allow-dir "${d}" is not a folder; give an existing folder.`);
+        }
+        return abs;
+      });
       const lab = await Lab.open({ labDir: resolveLabDir({ lab: g().lab }), mode: 'web', backend: g().backend });
-      const server = await startServer({ lab, staticDir, host: o.host, port: o.port });
+      const server = await startServer({ lab, staticDir, host: o.host, port: o.port, allowRemote: !!o.allowRemote, allowedDirs });
+      if (o.allowRemote) process.stderr.write(`${remoteWarning(o.host)}\n`);
       out(g(), { url: server.url, port: server.port, token: server.token, lab_dir: lab.labDir }, () => {
         console.log(`Robustness Lab is running in web mode. Open this address (it contains the access token):`);
         console.log(`  ${server.url}`);
