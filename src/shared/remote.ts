@@ -18,3 +18,25 @@ export const WorkerResultRequestSchema = z.object({
   models: z.array(z.object({ record: z.record(z.string(), z.unknown()), data: z.string(), sha256: sha })).max(10),
   evaluations: z.array(z.record(z.string(), z.unknown())).max(100),
 });
+
+/** A remote worker as it registered itself in the lab's Redis (`robustlab workers`, the Workers panel). */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  backend: string;
+  device: string;
+  threads: number;
+  current_job: string | null;
+  jobs_done: number;
+  last_seen: string;
+  state: 'idle' | 'busy' | 'lost';
+}
+
+/** A worker not seen for this long is shown as lost. */
+export const LOST_AFTER_MS = 20_000;
+
+export interface WorkersList {
+  /** 'embedded': jobs run in forked processes on the lab host; 'bullmq': remote workers through Redis. */
+  queue: 'embedded' | 'bullmq';
+  workers: WorkerInfo[];
+}

@@ -56,6 +56,9 @@ test('web: run the Train form as a 4-member sweep and follow it', async ({ page 
   // The sweeps list shows it whole.
   await page.getByTestId('nav-sweeps').click();
   await expect(page.getByTestId('sweeps-table')).toContainText('finished');
+  // Without Redis the jobs run on this machine, and the Workers panel says so.
+  await expect(page.getByTestId('workers-embedded')).toBeVisible();
+  await shot(page, 'web-sweeps-list.png');
 
   // Compare opens on the sweep's four runs.
   await page.goBack();

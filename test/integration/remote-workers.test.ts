@@ -159,6 +159,10 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
     const ws = JSON.parse(list.stdout.trim().split('\n').pop()!).workers as { id: string; jobs_done: number }[];
     expect(ws).toHaveLength(2);
     expect(ws.find((w) => w.id.endsWith(`-${survivor}`))!.jobs_done).toBeGreaterThanOrEqual(2);
+    // The lab's own call (the Workers panel) reads the same registry.
+    const panel = await lab.call('listWorkers', {});
+    expect(panel.queue).toBe('bullmq');
+    expect(panel.workers.map((w) => w.id).sort()).toEqual(ws.map((w) => w.id).sort());
   }, 150_000);
 
   it('loses nothing when Redis restarts mid-sweep (append-only file)', async () => {

@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { LabError } from '../../shared/errors';
 import { LAB_VERSION } from '../../core/service';
-import { WORKERS_KEY, redactUrl } from '../../core/remote/host';
-import { LOST_AFTER_MS, runRemoteWorker, type WorkerInfo } from '../../core/remote/worker';
+import { readWorkers, redactUrl } from '../../core/remote/host';
+import { runRemoteWorker } from '../../core/remote/worker';
+import type { WorkerInfo } from '../../shared/remote';
 import type { CliHelpers, GlobalOpts } from '../helpers';
 
 export function addWorkerCommands(program: Command, h: CliHelpers<GlobalOpts>): void {
@@ -57,19 +58,15 @@ export function addWorkerCommands(program: Command, h: CliHelpers<GlobalOpts>): 
       if (!url) throw new LabError('bad_input', 'Give the lab’s Redis with --redis redis://HOST:PORT (or set ROBUSTLAB_REDIS_URL).');
       const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
       client.on('error', () => {});
-      let raw: Record<string, string>;
+      let workers: WorkerInfo[];
       try {
         await client.connect();
-        raw = await client.hgetall(WORKERS_KEY);
+        workers = await readWorkers(client);
       } catch (err) {
         throw new LabError('internal', `Cannot reach Redis at ${redactUrl(url)} (${(err as Error).message}).`);
       } finally {
         client.disconnect();
       }
-      const workers = Object.values(raw)
-        .map((v) => JSON.parse(v) as WorkerInfo)
-        .map((w) => (Date.now() - Date.parse(w.last_seen) > LOST_AFTER_MS ? { ...w, state: 'lost' as const } : w))
-        .sort((a, b) => a.id.localeCompare(b.id));
       out(g(), { workers }, table(workers as unknown as Record<string, unknown>[], ['id', 'host', 'backend', 'device', 'current_job', 'jobs_done', 'last_seen', 'state']));
     });
 }

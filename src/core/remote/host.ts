@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { LabError } from '../../shared/errors';
 import { TERMINAL_STATUSES, type EvaluationInfo, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { checkpointPath } from '../training/checkpoint';
+import { LOST_AFTER_MS, type WorkerInfo, type WorkersList } from '../../shared/remote';
 import type { LabStore, ModelRecord } from '../store/store';
 import type { JobQueue } from '../jobs/queue';
 
@@ -125,6 +126,10 @@ export class RedisJobQueue {
     })().catch(() => {});
   }
 
+  async workers(): Promise<WorkersList> {
+    return { queue: 'bullmq', workers: await readWorkers(this.redis) };
+  }
+
   get activeRunIds(): string[] {
     return [...this.active, ...this.opts.local.activeRunIds];
   }
@@ -215,6 +220,15 @@ export class RedisJobQueue {
     for (const w of this.waiters.get(runId) ?? []) w(status);
     this.waiters.delete(runId);
   }
+}
+
+/** The workers registered in Redis, a worker unseen for LOST_AFTER_MS marked lost. */
+export async function readWorkers(client: Redis): Promise<WorkerInfo[]> {
+  const raw = await client.hgetall(WORKERS_KEY);
+  return Object.values(raw)
+    .map((v) => JSON.parse(v) as WorkerInfo)
+    .map((w) => (Date.now() - Date.parse(w.last_seen) > LOST_AFTER_MS ? { ...w, state: 'lost' as const } : w))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export function redactUrl(url: string): string {

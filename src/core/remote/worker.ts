@@ -17,6 +17,7 @@ import type { LabEvent } from '../../shared/schemas';
 import { initEngine } from '../engine/backend';
 import { CANCEL_KEY, QUEUE_NAME, WORKERS_KEY, sha256, type RemoteJobData, type RemoteProgress, type WorkerResult } from './host';
 import type { ChildMessage, ChildStart } from './child';
+import type { WorkerInfo } from '../../shared/remote';
 
 const require = createRequire(import.meta.url);
 
@@ -31,20 +32,7 @@ export interface WorkerOptions {
   log: (line: string) => void;
 }
 
-export interface WorkerInfo {
-  id: string;
-  host: string;
-  backend: string;
-  device: string;
-  threads: number;
-  current_job: string | null;
-  jobs_done: number;
-  last_seen: string;
-  state: 'idle' | 'busy' | 'lost';
-}
-
-/** A worker not seen for this long is shown as lost. */
-export const LOST_AFTER_MS = 20_000;
+export { LOST_AFTER_MS, type WorkerInfo } from '../../shared/remote';
 
 type Api = <T>(method: string, input: unknown) => Promise<T>;
 

@@ -2,10 +2,11 @@
  * Sweeps: the list (`#/sweeps`), or one sweep's group progress and summary (`#/sweeps/<id>`).
  * Sweeps start from the Train page's "Run as sweep" or `robustlab sweep`.
  */
-import { Anchor, Button, Progress, Table, Text } from '@mantine/core';
+import { Anchor, Button, Progress, Stack, Table, Text } from '@mantine/core';
 import { lab } from '../api/client';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { SweepProgress } from '../components/sweeps/SweepProgress';
+import { WorkersPanel } from '../components/sweeps/WorkersPanel';
 import { formatDate } from '../lib/format';
 import { useLoad } from '../lib/hooks';
 import { href } from '../lib/route';
@@ -32,7 +33,8 @@ export function SweepsPage({ sweepId }: { sweepId?: string }) {
   const list = sweeps.data ?? [];
   return (
     <>
-      <PageHeader title="Sweeps" subtitle="Groups of runs over a grid or random values of some settings. Start one from the Train page (Run as sweep) or with robustlab sweep." />
+      <PageHeader title="Sweeps" subtitle="Groups of runs over a grid or random values of some settings. Start one from the Train or Evaluate page (Run as sweep) or with robustlab sweep." />
+      <Stack gap="lg">
       {sweeps.error ? (
         <Text c="red">{sweeps.error.message}</Text>
       ) : !list.length ? (
@@ -72,6 +74,8 @@ export function SweepsPage({ sweepId }: { sweepId?: string }) {
           </Table.Tbody>
         </Table>
       )}
+      <WorkersPanel />
+      </Stack>
     </>
   );
 }
