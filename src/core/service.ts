@@ -267,6 +267,8 @@ export class Lab {
     workerFile: ({ rel }) => workerFile(this.store, rel),
     workerCheckpoint: (req) => workerCheckpoint(this.store, req),
     workerResult: (req) => workerResult(this.store, req as unknown as WorkerResult),
+    listWorkers: async () =>
+      (this.queue as unknown) instanceof RedisJobQueue ? (this.queue as unknown as RedisJobQueue).workers() : { queue: 'embedded' as const, workers: [] },
     status: () => this.status,
     checkLab: (req) => checkLab(this.store, { repair: req.repair }),
     listDatasets: () => this.store.listDatasets().map(publicDataset),

@@ -83,6 +83,7 @@ const API_METHODS = [
   'workerFile',
   'workerCheckpoint',
   'workerResult',
+  'listWorkers',
   'checkLab',
 ] as const satisfies readonly Api.ApiMethod[];
 

@@ -4,6 +4,7 @@
  * that receives it.
  */
 import { z } from 'zod';
+import type { WorkersList } from './remote';
 import { WorkerBundleRequestSchema, WorkerCheckpointRequestSchema, WorkerFileRequestSchema, WorkerResultRequestSchema } from './remote';
 import { SweepControlRequestSchema, SweepSpecSchema, SweepSummaryRequestSchema, type SweepDetail, type SweepInfo, type SweepPlan } from './sweeps';
 import {
@@ -236,6 +237,8 @@ export interface ApiOutputs {
   workerCheckpoint: WorkerCheckpointRequestSchema,
   /** Remote workers: a run's final record (models, evaluations, status), written by the host in one transaction. */
   workerResult: WorkerResultRequestSchema,
+  /** Where jobs run: the embedded queue, or the remote workers registered in the lab's Redis. */
+  listWorkers: EmptySchema,
   importRuns: ImportRunsResult;
   listViews: SavedView[];
   saveView: SavedView;
@@ -317,6 +320,7 @@ export function isApiMethod(name: string): name is ApiMethod {
   workerFile: { rel: string; data: string; sha256: string };
   workerCheckpoint: { runId: string; bytes: number };
   workerResult: { runId: string; status: string };
+  listWorkers: WorkersList;
 }
 
 /** The IPC channel names in Electron. */
