@@ -179,23 +179,11 @@ export class Lab {
    */
   private watchCatalog(): void {
     if (this.catalogTimer) return;
-    const sig = () =>
-      JSON.stringify(
-        this.store.db
-          .prepare(
-            `SELECT (SELECT group_concat(id || ':' || name || ':' || class_names, '|') FROM datasets) AS d,
-                    (SELECT group_concat(id || ':' || name, '|') FROM models) AS m,
-                    (SELECT count(*) || ':' || ifnull(max(created_at), '') FROM runs) AS r,
-                    (SELECT count(*) FROM runs WHERE status IN ('queued', 'running')) AS a,
-                    (SELECT count(*) FROM evaluations) AS e`,
-          )
-          .get(),
-      );
-    this.catalogSig = sig();
+    this.catalogSig = this.catalogSignature();
     this.catalogTimer = setInterval(() => {
       if (!this.listeners.size || !this.store.db.open) return;
       try {
-        const now = sig();
+        const now = this.catalogSignature();
         if (now !== this.catalogSig) {
           this.catalogSig = now;
           this.emit({ type: 'catalog' });
@@ -207,6 +195,31 @@ export class Lab {
     this.catalogTimer.unref?.();
   }
 
+  private catalogSignature(): string {
+    return JSON.stringify(
+      this.store.db
+        .prepare(
+          `SELECT (SELECT group_concat(id || ':' || name || ':' || class_names, '|') FROM datasets) AS d,
+                  (SELECT group_concat(id || ':' || name, '|') FROM models) AS m,
+                  (SELECT count(*) || ':' || ifnull(max(created_at), '') FROM runs) AS r,
+                  (SELECT count(*) FROM runs WHERE status IN ('queued', 'running')) AS a,
+                  (SELECT count(*) FROM evaluations) AS e`,
+        )
+        .get(),
+    );
+  }
+
+  /** A change made here: tell the listeners now (once; the watcher will not repeat it). */
+  private catalogChanged(): void {
+    try {
+      if (this.catalogTimer) this.catalogSig = this.catalogSignature();
+    } catch {
+      /* the watcher catches up */
+    }
+    this.emit({ type: 'catalog' });
+  }
+
+  private emit(e: LabEvent): void {
     for (const l of this.listeners) {
       try {
         l(e);
@@ -394,19 +407,19 @@ export class Lab {
     updateDataset: (req) => {
       if (req.name !== undefined) renameDataset(this.store, req.dataset, req.name);
       if (req.classNames !== undefined) setClassNames(this.store, req.name ?? req.dataset, req.classNames);
-      this.emit({ type: 'catalog' });
+      this.catalogChanged();
       return publicDataset(this.store.getDataset(req.name ?? req.dataset));
     },
     updateModel: (req) => {
       const id = this.store.getModel(req.model).id;
       renameModel(this.store, id, req.name);
-      this.emit({ type: 'catalog' });
+      this.catalogChanged();
       return modelInfo(this.store.getModel(id));
     },
     listDependents: (req) => dependentsOf(this.store, req.kind, req.id),
     deleteItem: (req) => {
       const out = deleteItem(this.store, req.kind, req.id);
-      this.emit({ type: 'catalog' });
+      this.catalogChanged();
       // Remove it for good once the undo time is over (also done at the next start).
       setTimeout(() => {
         try {
@@ -419,7 +432,7 @@ export class Lab {
     },
     undoDelete: (req) => {
       const out = restoreDeleted(this.store, req.undoToken);
-      this.emit({ type: 'catalog' });
+      this.catalogChanged();
       return out;
     },
     exportModelWeights: (req) => modelWeightsFile(this.store, req.model),
