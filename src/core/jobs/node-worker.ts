@@ -42,5 +42,16 @@ export const nodeSpawnWorker: SpawnWorker = (): WorkerHandle => {
     kill() {
       child.kill('SIGKILL');
     },
+    setIdle(idle: boolean) {
+      // An idle pooled worker must not keep a one-shot host (the CLI) running.
+      const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+      if (idle) {
+        child.unref();
+        channel?.unref();
+      } else {
+        child.ref();
+        channel?.ref();
+      }
+    },
   };
 };

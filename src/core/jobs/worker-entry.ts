@@ -1,6 +1,8 @@
 /**
  * Entry of a job worker process. Runs in an Electron utilityProcess or a forked Node child:
- * opens its own connection to the store, runs one job, and reports progress to the host.
+ * opens its own connection to the store, runs one job, and reports progress to the host. When
+ * the host asks (`reuse`, the warm pool of ./queue.ts) it stays after a job and runs the next one
+ * it is sent, so the engine is loaded once; otherwise it leaves after its job.
  *
  * When the host dies (crash, kill -9, closed window) the channel to it closes: the worker then
  * marks its run interrupted (only if it is still active, so nothing is marked twice) and exits at
@@ -93,15 +95,16 @@ setInterval(() => {
 
 const port = hostPort();
 let cancelled = false;
-let started = false;
+let busy = false;
 
 port.onMessage((msg) => {
   if (msg.type === 'cancel') {
     cancelled = true;
     return;
   }
-  if (msg.type === 'start' && !started) {
-    started = true;
+  if (msg.type === 'start' && !busy) {
+    busy = true;
+    cancelled = false;
     current = { runId: msg.runId, labDir: msg.labDir };
     void runJob({
       runId: msg.runId,
@@ -111,7 +114,13 @@ port.onMessage((msg) => {
       isCancelled: () => cancelled || leaving,
     }).then((result) => {
       current = null;
-      port.send({ type: 'done', status: result.status, error: result.error });
+      // A failed or cancelled job may have left the engine in a bad state: such a worker leaves.
+      const reusable = !!msg.reuse && result.status === 'finished' && !leaving;
+      port.send({ type: 'done', status: result.status, error: result.error, reusable, rss: process.memoryUsage().rss });
+      if (reusable) {
+        busy = false;
+        return;
+      }
       // Let the message flush, then leave.
       setTimeout(() => process.exit(0), 50);
     });
