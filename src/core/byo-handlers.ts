@@ -8,7 +8,7 @@ import type { ApiMethod, ApiOutputs, ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
 import type { JobSpec, LabEvent, RunInfo } from '../shared/schemas';
 import { detectFormat, exportDataset, previewDatasetSource } from './data/byo';
-import { architectureDetail, architectureSummary, proposeArchitectures } from './models/byo';
+import { architectureDetail, architectureSummary, layerListDetail, proposeArchitectures } from './models/byo';
 import { parseLayerList, pytorchSnippet } from './models/layer-list';
 import { ARCHITECTURES, getArchitecture } from './models/registry';
 import { insertArchitecture } from './store/architecture-store';
@@ -20,6 +20,7 @@ type ByoMethod =
   | 'submitImport'
   | 'exportDataset'
   | 'addArchitecture'
+  | 'checkArchitecture'
   | 'getArchitecture'
   | 'proposeArchitecture'
   | 'modelBundle';
@@ -43,6 +44,7 @@ export function byoHandlers(lab: () => { store: LabStore; submitJob(spec: JobSpe
       lab().emit({ type: 'catalog' });
       return architectureDetail(row.name, row.createdAt);
     },
+    checkArchitecture: ({ spec, name }) => layerListDetail(parseLayerList(spec, name)),
     getArchitecture: ({ name }) => architectureDetail(name),
     proposeArchitecture: ({ file }) => proposeArchitectures(path.resolve(file)),
     modelBundle: ({ model }) => {

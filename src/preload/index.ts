@@ -61,6 +61,7 @@ const API_METHODS = [
   'submitImport',
   'exportDataset',
   'addArchitecture',
+  'checkArchitecture',
   'getArchitecture',
   'proposeArchitecture',
   'modelBundle',

@@ -158,6 +158,8 @@ export const API_INPUTS = {
   exportDataset: ExportDatasetRequestSchema,
   /** Bring your own: store a layer-list architecture (JSON) so it can be used by name everywhere. */
   addArchitecture: AddArchitectureRequestSchema,
+  /** Bring your own: check a layer list and give its summary (output shape after each layer) without storing it. */
+  checkArchitecture: AddArchitectureRequestSchema,
   /** Bring your own: one architecture with its layer list, summary and PyTorch snippet. */
   getArchitecture: ArchitectureRefSchema,
   /** Bring your own: which architectures a safetensors file fits, or each one's first mismatch. */
@@ -248,6 +250,7 @@ export interface ApiOutputs {
   submitImport: RunInfo;
   exportDataset: ExportedDataset;
   addArchitecture: ArchitectureDetail;
+  checkArchitecture: ArchitectureDetail;
   getArchitecture: ArchitectureDetail;
   proposeArchitecture: ArchitectureProposal;
   modelBundle: ModelBundle;

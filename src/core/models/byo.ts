@@ -9,7 +9,7 @@
 import { LabError } from '../../shared/errors';
 import type { ArchitectureDetail, ArchitectureProposal, ArchitectureSummary, LayerListSpec, LayerSummaryRow } from '../../shared/byo';
 import { type Architecture, type InputShape, type LayerOp } from './architecture';
-import { pytorchSnippet, summarize } from './layer-list';
+import { layerListArchitecture, pytorchSnippet, summarize } from './layer-list';
 import { ARCHITECTURES, getArchitecture, listArchitectures } from './registry';
 import { decodeSafetensors, readSafetensorsFile } from './safetensors';
 import { storedArchitectureRows } from './stored';
@@ -90,6 +90,12 @@ export function architectureDetail(name: string, createdAt: string | null = null
     pytorch: ll ? pytorchSnippet(ll) : null,
     createdAt: row?.createdAt ?? createdAt,
   };
+}
+
+/** The detail of a layer list that is not stored (the editor's check before saving). */
+export function layerListDetail(spec: LayerListSpec): ArchitectureDetail {
+  const arch = layerListArchitecture(spec);
+  return { name: spec.name, title: arch.title, description: arch.description, builtin: false, spec, summary: summarize(spec), pytorch: pytorchSnippet(spec), createdAt: null };
 }
 
 function dims(shape: readonly number[]): string {

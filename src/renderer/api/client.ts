@@ -21,6 +21,12 @@ export type LabMode = 'electron' | 'web';
 export type LabClient = LabApi & {
   onEvent(cb: (event: LabEvent) => void): () => void;
   pickFiles(opts: PickFilesOptions): Promise<string[]>;
+  /**
+   * Web mode: uploads dropped files keeping their paths inside the dropped folder and returns
+   * the folder they landed in on the lab's machine (the Datasets page's drop zone). Absent in
+   * Electron, where the page asks for the folder's path instead.
+   */
+  uploadFolder?(files: { file: File; relPath: string }[], onProgress?: (done: number, total: number) => void): Promise<string>;
   mode: LabMode;
 };
 
@@ -251,7 +257,27 @@ function webClient(): LabClient {
     return paths;
   }
 
-  return { ...(api as unknown as LabApi), onEvent, pickFiles, mode: 'web' };
+  async function uploadFolder(files: { file: File; relPath: string }[], onProgress?: (done: number, total: number) => void): Promise<string> {
+    if (files.length === 0) throw new LabError('bad_input', 'Nothing was dropped.');
+    let done = 0;
+    const send = async (f: { file: File; relPath: string }, dir: string | null) => {
+      const q = `filename=${encodeURIComponent(f.file.name)}&relpath=${encodeURIComponent(f.relPath)}${dir ? `&dir=${dir}` : ''}`;
+      const r = await post<{ path: string; dir: string; root: string }>(`api/upload?${q}`, f.file, 'application/octet-stream');
+      onProgress?.(++done, files.length);
+      return r;
+    };
+    // The first file fixes the folder; the rest go into it, a few at once.
+    const first = await send(files[0]!, null);
+    const queue = files.slice(1);
+    const worker = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await send(f, first.dir);
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    const root = first.root;
+    return root;
+  }
+
+  return { ...(api as unknown as LabApi), onEvent, pickFiles, uploadFolder, mode: 'web' };
 }
 
 /** Opens the browser's file chooser; resolves to [] when the person cancels. */

@@ -7,6 +7,7 @@ import { ImportModelRequestSchema, type ArchitectureInfo, type DatasetInfo, type
 import { DataTable } from '../components/DataTable';
 import { FilePickField } from '../components/FilePickField';
 import { ManageItem } from '../components/manage/ManageItem';
+import { ByoModelsPanel } from '../components/models/ByoModelsPanel';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { formatBytes, formatCompact, formatDate, formatInt } from '../lib/format';
 import { useLabEvents, useLoad, useThrottled } from '../lib/hooks';
@@ -125,6 +126,7 @@ export function ModelsPage() {
           />
         )}
       </Paper>
+      <ByoModelsPanel onSaved={archs.reload} />
       <ImportModelModal
         opened={importOpen}
         onClose={() => setImportOpen(false)}
