@@ -17,6 +17,7 @@ export const WorkerResultRequestSchema = z.object({
   modelId: z.string().nullable().optional(),
   models: z.array(z.object({ record: z.record(z.string(), z.unknown()), data: z.string(), sha256: sha })).max(10),
   evaluations: z.array(z.record(z.string(), z.unknown())).max(100),
+  metrics: z.array(z.object({ key: z.string().min(1).max(200), step: z.number().int(), value: z.number().or(z.null()), time: z.number() })).max(200_000).default([]),
 });
 
 /** A remote worker as it registered itself in the lab's Redis (`robustlab workers`, the Workers panel). */

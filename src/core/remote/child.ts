@@ -94,10 +94,13 @@ async function start(m: ChildStart): Promise<void> {
         const { artifact: _a, createdAt: _t, ...record } = x;
         return { record, data: bytes.toString('base64'), sha256: sha256(bytes) };
       });
+    // Every metric the job logged (non-finite ones too): the host's record of the run does not
+    // depend on progress events, which are lost while the host is down.
+    const metrics = Object.entries(done.getMetrics(m.run.id)).flatMap(([key, points]) => points.map((p) => ({ key, step: p.step, value: p.value, time: p.time })));
     const evaluations = done.listEvaluations({ runId: m.run.id }).map(({ id: _i, createdAt: _t, ...ev }) => ev);
     await sendAndWait({
       type: 'done',
-      result: { runId: m.run.id, status: res.status, error: res.error ?? null, modelId: m.run.kind === 'train' ? run.modelId : null, models, evaluations },
+      result: { runId: m.run.id, status: res.status, error: res.error ?? null, modelId: m.run.kind === 'train' ? run.modelId : null, models, evaluations, metrics },
     });
   } finally {
     done.close();

@@ -78,6 +78,24 @@ export class RedisJobQueue {
       await this.close().catch(() => {});
       throw new LabError('internal', `Cannot reach Redis at ${redactUrl(this.opts.url)} (${(err as Error).message}); start redis-server or fix ROBUSTLAB_REDIS_URL.`);
     }
+    await this.reclaim();
+  }
+
+  /**
+   * After a restart of the lab host: runs whose BullMQ job is still waiting or running on a worker
+   * belong to this process now, so crash recovery leaves them alone and their results are
+   * recorded when the workers deliver them.
+   */
+  private async reclaim(): Promise<void> {
+    const store = this.opts.store;
+    for (const run of store.activeRuns()) {
+      if (!REMOTE_KINDS.includes(run.kind)) continue;
+      const job = await this.queue.getJob(run.id);
+      const state = job ? await job.getState() : 'unknown';
+      if (!['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state)) continue;
+      store.db.prepare('UPDATE runs SET host_pid = ?, worker_pid = CASE WHEN worker_pid IS NULL THEN NULL ELSE ? END, heartbeat_at = ? WHERE id = ?').run(process.pid, process.pid, Date.now(), run.id);
+      this.active.add(run.id);
+    }
   }
 
   private isLocal(runId: string): boolean {
@@ -168,13 +186,7 @@ export class RedisJobQueue {
       if (metrics.length) {
         // A redelivered job logs again from its checkpoint: rows of the lost attempt at those
         // steps go, so the history continues without duplicates.
-        const first = new Map<string, number>();
-        for (const m of metrics) first.set(m.key, Math.min(first.get(m.key) ?? Infinity, m.step));
-        store.transaction(() => {
-          const del = store.db.prepare('DELETE FROM metrics WHERE run_id = ? AND key = ? AND step >= ?');
-          for (const [key, step] of first) del.run(runId, key, step);
-          store.logMetrics(runId, metrics.map((m) => ({ key: m.key, step: m.step, value: m.value, time: m.time })));
-        });
+        replaceMetrics(store, runId, metrics);
       }
       for (const e of p.events ?? []) if (e.type !== 'run') this.opts.emit(e);
       if (p.events?.length) store.heartbeat(runId);
@@ -316,6 +328,22 @@ export interface WorkerResult {
   modelId?: string | null;
   models: { record: Omit<ModelRecord, 'artifact' | 'createdAt'>; data: string; sha256: string }[];
   evaluations: Omit<EvaluationInfo, 'id' | 'createdAt'>[];
+  /** Every metric the job logged in this attempt (from its checkpoint on, when it resumed). */
+  metrics?: { key: string; step: number; value: number | null; time: number }[];
+}
+
+/**
+ * Writes metrics of one attempt: rows of the same key at or after the attempt's first step are
+ * replaced (a redelivered job logs again from its checkpoint), so there are no duplicates.
+ */
+function replaceMetrics(store: LabStore, runId: string, metrics: { key: string; step: number; value: number | null; time: number }[]): void {
+  const first = new Map<string, number>();
+  for (const m of metrics) first.set(m.key, Math.min(first.get(m.key) ?? Infinity, m.step));
+  store.transaction(() => {
+    const del = store.db.prepare('DELETE FROM metrics WHERE run_id = ? AND key = ? AND step >= ?');
+    for (const [key, step] of first) del.run(runId, key, step);
+    store.logMetrics(runId, metrics.map((m) => ({ key: m.key, step: m.step, value: m.value ?? NaN, time: m.time })));
+  });
 }
 
 /** A worker's final record: models (hash-checked), evaluations and the run's end, in one transaction. */
@@ -330,6 +358,7 @@ export function workerResult(store: LabStore, req: WorkerResult): { runId: strin
       if (!existing) store.insertModel({ ...m.record, runId: run.id, artifact: written[i]!.rel, sha256: written[i]!.sha256, sizeBytes: written[i]!.size });
     });
     for (const ev of req.evaluations) store.insertEvaluation({ ...ev, runId: run.id });
+    if (req.metrics?.length) replaceMetrics(store, run.id, req.metrics);
     if (req.modelId) store.setRunModel(run.id, req.modelId);
     store.endRun(run.id, req.status, req.error ?? null);
   });

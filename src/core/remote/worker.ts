@@ -175,7 +175,17 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
       await flush();
       await uploads;
       if (!result) throw new Error('The job process stopped before it finished; the job will be retried.');
-      await api('workerResult', result);
+      // The lab host may be restarting: keep the result (and the job's lock) until it is back.
+      for (let waited = 0; ; waited += 2000) {
+        try {
+          await api('workerResult', result);
+          break;
+        } catch (err) {
+          if (!/^Cannot reach the lab host/.test((err as Error).message) || waited > 10 * 60_000) throw err;
+          if (waited === 0) o.log(`worker ${id}: the lab host is not answering; keeping the result of ${runId} until it is back`);
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+      }
       done++;
       return { status: result.status };
     } finally {
