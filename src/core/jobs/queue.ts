@@ -172,6 +172,8 @@ export class JobQueue {
     const exits = [...[...this.active.values()].map((a) => a.worker), ...this.idle.splice(0).map((s) => s.worker)].map(
       (worker) =>
         new Promise<void>((resolve) => {
+          // Referenced again, so the host waits for the exit it is told about.
+          worker.setIdle?.(false);
           worker.onExit(() => resolve());
           worker.kill();
         }),
