@@ -39,6 +39,7 @@ import { resolveAttack } from '../src/core/attacks/registry';
 import { benchCorruptions } from './corruptions';
 import { benchHistory } from './history';
 import { benchSweeps } from './sweeps';
+import { benchSpeed } from './speed';
 
 const BATCH = 128;
 const ARCHS = ['mlp', 'mnist-cnn'] as const;
@@ -337,6 +338,8 @@ async function main() {
     history: Number(process.env.BENCH_HISTORY_RUNS ?? 10000) > 0 ? benchHistory({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }) : null,
     // Scheduling overhead embedded vs BullMQ, 8 tiny trainings on 1 vs 2 workers (BENCH_SWEEPS=0 skips it): see bench/sweeps.ts.
     sweeps: process.env.BENCH_SWEEPS === '0' ? null : await benchSweeps({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }),
+    // Commands compiled vs from source, warm vs fresh workers, AutoAttack per stage (BENCH_SPEED=0 skips it): see bench/speed.ts.
+    speed: process.env.BENCH_SPEED === '0' ? null : await benchSpeed({ log: jsonOnly ? undefined : (l) => process.stderr.write(`${l}\n`) }),
   };
   if (jsonOnly) {
     process.stdout.write(`${JSON.stringify(report)}\n`);

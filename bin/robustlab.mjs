@@ -2,7 +2,8 @@
 // The `robustlab` command. It runs the compiled JavaScript in out/cli (scripts/build-cli.mjs, run
 // by `npm install` and `npm run build`) when that is at least as new as every source file, and
 // otherwise the TypeScript sources through tsx, so it works right after `npm install` and never
-// runs stale code while someone edits src/. ROBUSTLAB_FROM_SOURCE=1 forces the sources.
+// runs stale code while someone edits src/. ROBUSTLAB_FROM_SOURCE=1 forces the sources, =0 the
+// compiled files (when they exist; the bench uses it).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +19,7 @@ function freshBuild() {
   } catch {
     return false;
   }
+  if (process.env.ROBUSTLAB_FROM_SOURCE === '0') return true;
   // About 340 stat calls: a few milliseconds.
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
