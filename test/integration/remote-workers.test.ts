@@ -73,6 +73,8 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
     redisUrl = `redis://127.0.0.1:${redisPort}`;
     await waitRedis();
     process.env.ROBUSTLAB_REDIS_URL = redisUrl;
+    // Evaluations only for workers on the plain-JS cpu backend (these workers load wasm).
+    process.env.ROBUSTLAB_PIN = 'eval:cpu';
     const { Lab } = await import('../../src/core/service');
     const { startServer } = await import('../../src/server/server');
     lab = await Lab.open({ labDir: path.join(dir, 'lab'), mode: 'web', backend: 'wasm' });
@@ -85,6 +87,7 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
     delete process.env.ROBUSTLAB_REDIS_URL;
+    delete process.env.ROBUSTLAB_PIN;
     // Redis goes whatever happens to the lab's close.
     await server?.close().catch(() => {});
     await lab?.close().catch(() => {});
@@ -128,12 +131,12 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
     }, 50);
     const off = () => clearInterval(watch);
     const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 4, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 };
-    const sweep = await lab.call('submitSweep', { base, axes: ['seed=0..3'], maxParallel: 4 });
+    const sweep = await lab.call('submitSweep', { base, axes: ['seed=0..2'], maxParallel: 3 });
     const done = await lab.waitForSweep(sweep.id);
     off();
     const logs = `${w1.log.text}\n${w2.log.text}`;
     expect(done.status, logs).toBe('finished');
-    expect(done.counts.finished, logs).toBe(4);
+    expect(done.counts.finished, logs).toBe(3);
     expect(killed, logs).not.toBeNull();
 
     const runs = await Promise.all(done.rows.map((r) => lab.call('getRun', { runId: r.runId! })));
@@ -141,7 +144,7 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
     // other ran the rest; each member is exactly one run row.
     expect(byPid.has(killed!.pid)).toBe(true);
     const all = await lab.call('listRuns', { limit: 100 });
-    expect(all.filter((r) => r.groupId === sweep.id)).toHaveLength(4);
+    expect(all.filter((r) => r.groupId === sweep.id)).toHaveLength(3);
 
     const victim = runs.find((d) => d.run.id === killed!.runId)!;
     expect(victim.run.status).toBe('finished');
@@ -213,4 +216,20 @@ describe.skipIf(!haveRedis)('remote workers (BullMQ on Redis)', () => {
       expect(d.model?.id).toBeTruthy();
     }
   }, 90_000);
+
+  it('sends pinned kinds only to workers of that backend; a queued remote job can be cancelled', async () => {
+    const { parsePins } = await import('../../src/core/remote/host');
+    expect(() => parsePins('train:tpu')).toThrow(/ROBUSTLAB_PIN: "train:tpu" should be kind:backend/);
+    expect([...parsePins('train:tensorflow-gpu, eval:cpu')]).toEqual([
+      ['train', 'tensorflow-gpu'],
+      ['eval', 'cpu'],
+    ]);
+    const model = (await lab.call('listModels', {}))[0]!;
+    const run = await lab.call('submitEval', { kind: 'eval', model: model.id, dataset: 'mnist-digits', limit: 20 });
+    await new Promise((r) => setTimeout(r, 3000));
+    // The wasm workers are idle, yet the evaluation waits for a cpu worker.
+    expect((await lab.call('getRun', { runId: run.id })).run.status).toBe('queued');
+    await lab.call('cancelRun', { runId: run.id });
+    await expect.poll(async () => (await lab.call('getRun', { runId: run.id })).run.status, { timeout: 10_000 }).toBe('cancelled');
+  }, 30_000);
 });

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { LabError } from '../../shared/errors';
 import { TERMINAL_STATUSES, type EvaluationInfo, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { checkpointPath } from '../training/checkpoint';
+import { BACKEND_CHOICES } from '../engine/backend';
 import { LOST_AFTER_MS, type WorkerInfo, type WorkersList } from '../../shared/remote';
 import type { LabStore, ModelRecord } from '../store/store';
 import type { JobQueue } from '../jobs/queue';
@@ -21,6 +22,32 @@ import type { JobQueue } from '../jobs/queue';
 export const REMOTE_KINDS = ['train', 'eval'];
 
 export const QUEUE_NAME = 'robustlab-jobs';
+
+/** The queue of jobs pinned to workers of one backend (`ROBUSTLAB_PIN`). */
+export const pinnedQueue = (backend: string) => `${QUEUE_NAME}-${backend}`;
+
+/** The backend choice (as `--backend` takes it) of the engine a worker loaded. */
+export function backendChoice(info: { name: string; package: string }): string {
+  if (info.package === '@tensorflow/tfjs-node-gpu') return 'tensorflow-gpu';
+  if (info.package === '@tensorflow/tfjs-node') return 'tensorflow';
+  return info.name;
+}
+
+/**
+ * `ROBUSTLAB_PIN=train:tensorflow-gpu,eval:wasm`: jobs of a kind go only to workers whose engine
+ * is that backend (e.g. GPU boxes for training). Unpinned kinds go to every worker.
+ */
+export function parsePins(text: string | undefined): Map<string, string> {
+  const pins = new Map<string, string>();
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [kind, backend] = part.split(':').map((x) => x.trim());
+    if (!kind || !backend || !REMOTE_KINDS.includes(kind) || !(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+      throw new LabError('bad_input', `ROBUSTLAB_PIN: "${part}" should be kind:backend with kind ${REMOTE_KINDS.join(' or ')} and backend ${BACKEND_CHOICES.join(', ')}.`);
+    }
+    pins.set(kind, backend);
+  }
+  return pins;
+}
 export const CANCEL_KEY = (runId: string) => `robustlab:cancel:${runId}`;
 export const WORKERS_KEY = 'robustlab:workers';
 /** Largest file a worker may upload (checkpoints, models): the server's JSON limit is 10 MB. */
@@ -44,8 +71,10 @@ export function sha256(bytes: Uint8Array): string {
 
 /** The same public face as the embedded JobQueue, over BullMQ. */
 export class RedisJobQueue {
-  private readonly queue: Queue;
-  private readonly events: QueueEvents;
+  /** The shared queue first, then one per pinned backend. */
+  private readonly queues = new Map<string, Queue>();
+  private readonly events: QueueEvents[] = [];
+  private readonly pins: Map<string, string>;
   /** For the cancel flags (BullMQ's own connections stay its own). */
   private readonly redis: Redis;
   private readonly waiters = new Map<string, ((status: string) => void)[]>();
@@ -56,22 +85,27 @@ export class RedisJobQueue {
     private readonly opts: { store: LabStore; emit: (e: LabEvent) => void; url: string; labVersion: string; local: JobQueue },
   ) {
     const connection = { url: opts.url, maxRetriesPerRequest: null };
-    this.queue = new Queue(QUEUE_NAME, { connection });
-    this.events = new QueueEvents(QUEUE_NAME, { connection });
+    this.pins = parsePins(process.env.ROBUSTLAB_PIN);
+    for (const name of new Set([QUEUE_NAME, ...[...this.pins.values()].map(pinnedQueue)])) {
+      const queue = new Queue(name, { connection });
+      const events = new QueueEvents(name, { connection });
+      events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data as RemoteProgress));
+      events.on('completed', ({ jobId }) => this.onEnded(jobId, null));
+      events.on('failed', ({ jobId, failedReason }) => this.onEnded(jobId, failedReason));
+      queue.on('error', () => {});
+      events.on('error', () => {});
+      this.queues.set(name, queue);
+      this.events.push(events);
+    }
     this.redis = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.redis.on('error', () => {});
-    this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data as RemoteProgress));
-    this.events.on('completed', ({ jobId }) => this.onEnded(jobId, null));
-    this.events.on('failed', ({ jobId, failedReason }) => this.onEnded(jobId, failedReason));
-    this.queue.on('error', () => {});
-    this.events.on('error', () => {});
   }
 
   /** Resolves once Redis answers (a wrong URL or password is one sentence). */
   async ready(): Promise<void> {
     try {
       await Promise.race([
-        this.queue.waitUntilReady().then(() => this.events.waitUntilReady()),
+        Promise.all([...this.queues.values()].map((q) => q.waitUntilReady())).then(() => Promise.all(this.events.map((e) => e.waitUntilReady()))),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 10_000)),
       ]);
     } catch (err) {
@@ -90,7 +124,7 @@ export class RedisJobQueue {
     const store = this.opts.store;
     for (const run of store.activeRuns()) {
       if (!REMOTE_KINDS.includes(run.kind)) continue;
-      const job = await this.queue.getJob(run.id);
+      const job = await this.findJob(run.id);
       const state = job ? await job.getState() : 'unknown';
       if (!['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state)) continue;
       store.db.prepare('UPDATE runs SET host_pid = ?, worker_pid = CASE WHEN worker_pid IS NULL THEN NULL ELSE ? END, heartbeat_at = ? WHERE id = ?').run(process.pid, process.pid, Date.now(), run.id);
@@ -111,7 +145,9 @@ export class RedisJobQueue {
     const run = this.opts.store.getRun(runId);
     const data: RemoteJobData = { runId, kind: run.kind, labVersion: this.opts.labVersion };
     this.active.add(runId);
-    void this.queue
+    const pin = this.pins.get(run.kind);
+    void this.queues
+      .get(pin ? pinnedQueue(pin) : QUEUE_NAME)!
       .add(run.kind, data, { jobId: runId, attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 })
       .catch((err: Error) => {
         this.finish(runId, 'failed', `Could not queue the job in Redis: ${err.message}`);
@@ -132,7 +168,7 @@ export class RedisJobQueue {
   cancel(runId: string): void {
     if (this.isLocal(runId)) return this.opts.local.cancel(runId);
     void (async () => {
-      const job = await this.queue.getJob(runId);
+      const job = await this.findJob(runId);
       const state = job ? await job.getState() : 'unknown';
       if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
         await job.remove().catch(() => {});
@@ -142,6 +178,14 @@ export class RedisJobQueue {
       // Running on a worker: it looks for this key between steps and stops.
       await this.redis.set(CANCEL_KEY(runId), '1', 'EX', 24 * 3600);
     })().catch(() => {});
+  }
+
+  private async findJob(runId: string) {
+    for (const q of this.queues.values()) {
+      const job = await q.getJob(runId);
+      if (job) return job;
+    }
+    return undefined;
   }
 
   async workers(): Promise<WorkersList> {
@@ -166,8 +210,8 @@ export class RedisJobQueue {
     if (this.closed) return;
     this.closed = true;
     await this.opts.local.close();
-    await this.events.close().catch(() => {});
-    await this.queue.close().catch(() => {});
+    for (const e of this.events) await e.close().catch(() => {});
+    for (const q of this.queues.values()) await q.close().catch(() => {});
     this.redis.disconnect();
   }
 

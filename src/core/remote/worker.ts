@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/schemas';
 import { initEngine } from '../engine/backend';
-import { CANCEL_KEY, QUEUE_NAME, WORKERS_KEY, sha256, type RemoteJobData, type RemoteProgress, type WorkerResult } from './host';
+import { CANCEL_KEY, QUEUE_NAME, WORKERS_KEY, backendChoice, pinnedQueue, sha256, type RemoteJobData, type RemoteProgress, type WorkerResult } from './host';
 import type { ChildMessage, ChildStart } from './child';
 import type { WorkerInfo } from '../../shared/remote';
 
@@ -81,16 +81,20 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
   let current: string | null = null;
   let done = 0;
 
-  const worker = new Worker<RemoteJobData>(QUEUE_NAME, (job) => processJob(job), {
-    connection: { url: o.redis, maxRetriesPerRequest: null },
-    concurrency: o.concurrency,
-    // A killed worker's job goes back to the queue after its lock lapses (the stalled check).
-    lockDuration: Number(process.env.ROBUSTLAB_WORKER_LOCK_MS) || 30_000,
-    stalledInterval: Number(process.env.ROBUSTLAB_WORKER_STALLED_MS) || 15_000,
-    maxStalledCount: 3,
+  // The shared queue, and the one of jobs pinned to this worker's backend (ROBUSTLAB_PIN on the host).
+  const bullWorkers = [QUEUE_NAME, pinnedQueue(backendChoice(engine))].map((name) => {
+    const w = new Worker<RemoteJobData>(name, (job) => processJob(job), {
+      connection: { url: o.redis, maxRetriesPerRequest: null },
+      concurrency: o.concurrency,
+      // A killed worker's job goes back to the queue after its lock lapses (the stalled check).
+      lockDuration: Number(process.env.ROBUSTLAB_WORKER_LOCK_MS) || 30_000,
+      stalledInterval: Number(process.env.ROBUSTLAB_WORKER_STALLED_MS) || 15_000,
+      maxStalledCount: 3,
+    });
+    w.on('error', (err) => o.log(`worker: ${err.message}`));
+    return w;
   });
-  worker.on('error', (err) => o.log(`worker: ${err.message}`));
-  await worker.waitUntilReady();
+  await Promise.all(bullWorkers.map((w) => w.waitUntilReady()));
   const client = new Redis(o.redis, { maxRetriesPerRequest: null });
   client.on('error', () => {});
 
@@ -198,7 +202,7 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
   return {
     close: async () => {
       clearInterval(beatTimer);
-      await worker.close();
+      for (const w of bullWorkers) await w.close();
       client.disconnect();
     },
   };
