@@ -2,7 +2,6 @@
  * CLI commands of the corruption studio: `corruptions list`, `corrupt`, and the benchmark output
  * of `eval --benchmark corruptions`. Registered by src/cli/index.ts with its shared helpers.
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { LabError } from '../shared/errors';
 import type { CorruptSpecInput, DatasetInfo, EvaluationInfo, RecipeInput, RunInfo } from '../shared/schemas';
