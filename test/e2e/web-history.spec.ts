@@ -195,26 +195,27 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   await page.getByTestId('nav-runs').click();
   await setQuery(page, '');
   await expect(page.getByTestId('runs-count')).toContainText('3004 runs', { timeout: 15_000 });
+  // 90 animation frames, 120 px each (a fast wheel scroll), timing every frame.
   const frames = await page.evaluate(async () => {
     const el = document.querySelector('[data-testid="runs-scroll"]') as HTMLElement;
     const times: number[] = [];
     let last = performance.now();
-    const end = last + 2500;
     await new Promise<void>((resolve) => {
       const step = (t: number) => {
         times.push(t - last);
         last = t;
+        if (times.length > 90) return resolve();
         el.scrollTop += 120;
-        if (t < end) requestAnimationFrame(step);
-        else resolve();
+        requestAnimationFrame(step);
       };
       requestAnimationFrame(step);
     });
+    times.shift(); // the wait for the first frame
     const sorted = [...times].sort((x, y) => x - y);
     return { frames: times.length, median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)], scrolled: el.scrollTop };
   });
-  console.log(`runs table scroll over 3,004 runs: ${frames.frames} frames in 2.5 s, median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, scrolled ${frames.scrolled}px`);
-  expect(frames.scrolled).toBeGreaterThan(3_000);
+  console.log(`runs table scroll over 3,004 runs: ${frames.frames} frames, median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms, scrolled ${frames.scrolled}px`);
+  expect(frames.scrolled).toBeGreaterThan(10_000);
   // Measured and recorded, not asserted: speed targets belong to the bench, not to pass/fail tests
   // (this headless Chromium renders without a GPU on 2 shared cores).
   fs.writeFileSync(`${SHOTS}/web-history-scroll-frames.json`, JSON.stringify({ runs: 3004, pxPerFrame: 120, ...frames }));

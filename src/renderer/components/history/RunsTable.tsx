@@ -4,9 +4,9 @@
  * from @tanstack/react-table; the sort itself runs in the lab (the whole history, not one page).
  */
 import { Loader, Text, UnstyledButton } from '@mantine/core';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnDef, type Row as TableRow } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { lab } from '../../api/client';
 import type { RunSummary } from '../../../shared/history';
 import { formatDate, formatDuration, formatNumber, formatPercent } from '../../lib/format';
@@ -259,34 +259,7 @@ export function RunsTable(props: RunsTableProps) {
             const row = tableRows[v.index];
             if (!row) return null;
             const r = row.original;
-            return (
-              <div
-                role="row"
-                key={v.key}
-                aria-rowindex={v.index + 2}
-                data-testid={r ? `run-row-${r.id}` : undefined}
-                aria-selected={r ? selected.has(r.id) : undefined}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  width,
-                  height: ROW_H,
-                  transform: `translateY(${v.start}px)`,
-                  display: 'grid',
-                  gridTemplateColumns: gridCols,
-                  alignItems: 'center',
-                  borderBottom: '1px solid var(--mantine-color-default-border)',
-                  background: r && selected.has(r.id) ? 'var(--mantine-color-blue-light)' : r?.archived ? 'var(--mantine-color-gray-light)' : undefined,
-                }}
-              >
-                {row.getVisibleCells().map((c) => (
-                  <div role="cell" key={c.id} style={{ padding: '0 6px', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}>
-                    {flexRender(c.column.columnDef.cell, c.getContext())}
-                  </div>
-                ))}
-              </div>
-            );
+            return <VirtualRow key={v.key} row={row} index={v.index} start={v.start} selected={!!r && selected.has(r.id)} gridCols={gridCols} width={width} colsKey={columns.join(',')} />;
           })}
         </div>
       </div>
@@ -298,3 +271,47 @@ export function RunsTable(props: RunsTableProps) {
     </div>
   );
 }
+
+/**
+ * One drawn row. Memoized: while scrolling, rows that stay on screen only move (their `start`
+ * changes the transform), and rows whose run, selection and columns are unchanged keep their cells.
+ */
+const VirtualRow = memo(function VirtualRow({ row, index, start, selected, gridCols, width, colsKey }: { row: TableRow<Row>; index: number; start: number; selected: boolean; gridCols: string; width: number; colsKey: string }) {
+  const r = row.original;
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-testid={r ? `run-row-${r.id}` : undefined}
+      aria-selected={r ? selected : undefined}
+      style={{
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        width,
+        height: ROW_H,
+        transform: `translateY(${start}px)`,
+        display: 'grid',
+        gridTemplateColumns: gridCols,
+        alignItems: 'center',
+        borderBottom: '1px solid var(--mantine-color-default-border)',
+        background: r && selected ? 'var(--mantine-color-blue-light)' : r?.archived ? 'var(--mantine-color-gray-light)' : undefined,
+      }}
+    >
+      <RowCells row={row} selected={selected} colsKey={colsKey} />
+    </div>
+  );
+});
+
+/** The cells: re-rendered only when the row's data, its selection or the columns change, not when it moves. */
+const RowCells = memo(function RowCells({ row }: { row: TableRow<Row>; selected: boolean; colsKey: string }) {
+  return (
+    <>
+      {row.getVisibleCells().map((c) => (
+        <div role="cell" key={c.id} style={{ padding: '0 6px', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}>
+          {flexRender(c.column.columnDef.cell, c.getContext())}
+        </div>
+      ))}
+    </>
+  );
+});
