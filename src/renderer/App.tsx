@@ -4,6 +4,7 @@ import {
   AppShell,
   Burger,
   Group,
+  Loader,
   NavLink,
   Text,
   Tooltip,
@@ -12,22 +13,23 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { lab } from './api/client';
 import { StatusBar } from './components/StatusBar';
 import { QuickTourFollower, showWelcome } from './components/help/Welcome';
 import { useLabEvents } from './lib/hooks';
 import { href, useRoute } from './lib/route';
-import { ComparePage } from './pages/ComparePage';
-import { CorruptionsPage } from './pages/CorruptionsPage';
 import { DatasetsPage } from './pages/DatasetsPage';
-import { EvaluatePage } from './pages/EvaluatePage';
-import { ModelsPage } from './pages/ModelsPage';
-import { PatchingPage } from './pages/PatchingPage';
-import { RunPage } from './pages/RunPage';
-import { RunsPage } from './pages/RunsPage';
-import { TrainPage } from './pages/TrainPage';
-import { SweepsPage } from './pages/SweepsPage';
+// Every page but the first one (Datasets) is its own chunk, loaded when it is opened (#12).
+const ComparePage = lazy(() => import('./pages/ComparePage').then((m) => ({ default: m.ComparePage })));
+const CorruptionsPage = lazy(() => import('./pages/CorruptionsPage').then((m) => ({ default: m.CorruptionsPage })));
+const EvaluatePage = lazy(() => import('./pages/EvaluatePage').then((m) => ({ default: m.EvaluatePage })));
+const ModelsPage = lazy(() => import('./pages/ModelsPage').then((m) => ({ default: m.ModelsPage })));
+const PatchingPage = lazy(() => import('./pages/PatchingPage').then((m) => ({ default: m.PatchingPage })));
+const RunPage = lazy(() => import('./pages/RunPage').then((m) => ({ default: m.RunPage })));
+const RunsPage = lazy(() => import('./pages/RunsPage').then((m) => ({ default: m.RunsPage })));
+const TrainPage = lazy(() => import('./pages/TrainPage').then((m) => ({ default: m.TrainPage })));
+const SweepsPage = lazy(() => import('./pages/SweepsPage').then((m) => ({ default: m.SweepsPage })));
 
 const NAV = [
   { key: 'datasets', label: 'Datasets', hint: 'Images to learn from and test on' },
@@ -197,7 +199,9 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main ref={mainRef} tabIndex={-1} style={{ outline: 'none' }}>
         <div style={{ maxWidth: 1400 }}>
-          <Page />
+          <Suspense fallback={<Loader size="sm" aria-label="Loading the page" m="md" />}>
+            <Page />
+          </Suspense>
         </div>
       </AppShell.Main>
       <AppShell.Footer aria-label="Status" data-testid="status-bar">
