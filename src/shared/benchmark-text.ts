@@ -142,7 +142,7 @@ export function benchmarkLines(ev: Pick<EvaluationInfo, 'split' | 'cleanAccuracy
     key: 'mce',
     label: 'mCE',
     value: pct(b.mCE, 1),
-    text: `All errors on corrupted images, as a share of the baseline “${base}”’s: this model makes ${cmp(b.mCE, 'fewer errors than', 'more errors than')} the baseline (100 % = the same).`,
+    text: `All errors on corrupted images, as a share of the errors of the baseline “${base}”: this model makes ${cmp(b.mCE, 'fewer errors than', 'more errors than')} the baseline (100 % = the same).`,
   });
   if (b.relativeMCE == null) {
     lines.push({

@@ -20,7 +20,7 @@ export function ResumeTrainingButton({ run, resume: can, size = 'sm' }: { run: R
   if (can && !can.possible) {
     return (
       <Text size="sm" data-testid="resume-unavailable">
-        {can.reason}
+        Continue training is not available. {can.reason}
       </Text>
     );
   }

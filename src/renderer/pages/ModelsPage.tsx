@@ -72,7 +72,7 @@ export function ModelsPage() {
         id: 'actions',
         header: () => <VisuallyHidden>Actions</VisuallyHidden>,
         cell: (c) => (
-          <Group gap="xs" wrap="nowrap">
+          <Group gap={6} wrap="nowrap">
             <Button
               size="xs"
               variant="light"

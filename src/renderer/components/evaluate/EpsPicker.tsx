@@ -44,7 +44,8 @@ export function EpsPicker({
             value={epsOther}
             onChange={(v) => setEpsOther(toNum(v))}
             clampBehavior="none"
-            error={error}
+            error={!!error}
+            aria-describedby={error ? 'eps-error' : undefined}
             step={0.01}
             decimalScale={5}
             w={120}
@@ -52,6 +53,11 @@ export function EpsPicker({
           />
         )}
       </Group>
+      {error && (
+        <Text size="sm" c="red" id="eps-error" role="alert" data-testid="eps-error">
+          {error}
+        </Text>
+      )}
       {eps !== undefined && eps > 0 && !error && (
         <Text size="sm" data-testid="eps-explained">
           Each pixel may change by at most {epsLong(eps)} (about {Math.round(eps * 255)} of 255 brightness levels): {visibility(eps)}.

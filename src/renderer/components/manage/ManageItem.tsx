@@ -69,7 +69,7 @@ export function ManageItem({
       <>
         <Menu position="bottom-end" withinPortal>
           <Menu.Target>
-            <Button size="xs" variant="default" aria-label={`More actions for ${name}`} data-testid="manage-menu">
+            <Button size="compact-sm" variant="default" aria-label={`More… actions for ${name}`} data-testid="manage-menu">
               More…
             </Button>
           </Menu.Target>
