@@ -53,6 +53,11 @@ function attackName(json: unknown): string {
   }
 }
 
+/** A run deleted on the Runs page stays until its undo time is over (or it is purged), and still needs what it used. */
+function deletedNote(r: Row): string {
+  return r.deleted_at ? ' (deleted, but its delete can still be undone; purge it on the Runs page to let this go)' : '';
+}
+
 /** Everything that names this dataset or model, most important first. */
 export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { id: string; name: string; dependents: Dependent[] } {
   const row = rowOf(store, kind, idOrName);
@@ -73,8 +78,8 @@ export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { i
     for (const r of db.prepare('SELECT id, name FROM models WHERE dataset_id = ?').all(id) as Row[]) {
       add({ kind: 'model', id: r.id as string, name: r.name as string, how: 'was trained on it', blocks: true });
     }
-    for (const r of db.prepare('SELECT id, name, kind FROM runs WHERE dataset_id = ? OR instr(spec, ?) > 0 ORDER BY created_at DESC').all(id, `"${id}"`) as Row[]) {
-      add({ kind: 'run', id: r.id as string, name: r.name as string, how: r.kind === 'train' ? 'trained on it' : r.kind === 'corrupt' ? 'corrupted it' : 'evaluated on it', blocks: true });
+    for (const r of db.prepare('SELECT * FROM runs WHERE dataset_id = ? OR instr(spec, ?) > 0 ORDER BY created_at DESC').all(id, `"${id}"`) as Row[]) {
+      add({ kind: 'run', id: r.id as string, name: r.name as string, how: (r.kind === 'train' ? 'trained on it' : r.kind === 'corrupt' ? 'corrupted it' : 'evaluated on it') + deletedNote(r), blocks: true });
     }
     for (const r of db.prepare('SELECT id, model_id, attack FROM evaluations WHERE dataset_id = ?').all(id) as Row[]) {
       add({ kind: 'evaluation', id: r.id as string, name: `${attackName(r.attack)} of ${nameOf(store, 'models', r.model_id)}`, how: 'measured on it', blocks: true });
@@ -90,8 +95,8 @@ export function dependentsOf(store: LabStore, kind: Kind, idOrName: string): { i
     for (const r of db.prepare('SELECT id, dataset_id, attack FROM evaluations WHERE model_id = ?').all(id) as Row[]) {
       add({ kind: 'evaluation', id: r.id as string, name: `${attackName(r.attack)} on ${nameOf(store, 'datasets', r.dataset_id)}`, how: 'measured it', blocks: true });
     }
-    for (const r of db.prepare('SELECT id, name, kind FROM runs WHERE (model_id = ? OR instr(spec, ?) > 0) AND id IS NOT ? ORDER BY created_at DESC').all(id, `"${id}"`, ownRun) as Row[]) {
-      add({ kind: 'run', id: r.id as string, name: r.name as string, how: r.kind === 'train' ? 'starts from it' : 'evaluated it', blocks: true });
+    for (const r of db.prepare('SELECT * FROM runs WHERE (model_id = ? OR instr(spec, ?) > 0) AND id IS NOT ? ORDER BY created_at DESC').all(id, `"${id}"`, ownRun) as Row[]) {
+      add({ kind: 'run', id: r.id as string, name: r.name as string, how: (r.kind === 'train' ? 'starts from it' : 'evaluated it') + deletedNote(r), blocks: true });
     }
   }
   // Any other table with a foreign key to this one (added by later migrations) also blocks.

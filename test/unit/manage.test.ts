@@ -72,6 +72,17 @@ describe('delete', () => {
     expect(fs.existsSync(path.join(dir, 'datasets', parent))).toBe(true);
   });
 
+  it('a run deleted on the Runs page but still undoable keeps blocking, and says so', () => {
+    const d = dataset('used by a hidden run');
+    store.db
+      .prepare(`INSERT INTO runs(id, kind, name, status, spec, dataset_id, created_at, deleted_at) VALUES ('r_hidden', 'train', 'old run', 'finished', '{}', ?, '2026-01-01', '2026-01-02')`)
+      .run(d);
+    const dep = dependentsOf(store, 'dataset', d).dependents[0]!;
+    expect(dep).toMatchObject({ kind: 'run', name: 'old run', blocks: true });
+    expect(dep.how).toContain('can still be undone');
+    expect(code(() => deleteItem(store, 'dataset', d))).toMatch(/^conflict: .*run "old run"/);
+  });
+
   it('deletes a free dataset, undoes it with its files, and removes it for good after the time', () => {
     const d = dataset('free');
     const t0 = Date.now();
