@@ -31,6 +31,7 @@ import { importIdx, readSplit, writeDatasetDirAtomic } from './data/dataset';
 import { recognizeLabels } from './data/known-datasets';
 import { resumeProblem } from './training/checkpoint';
 import { deleteItem, dependentsOf, modelWeightsFile, purgeTrash, renameDataset, renameModel, restoreDeleted, setClassNames, UNDO_SECONDS } from './manage';
+import { exportFilename, reportToCsv, reportToHtml } from './eval/report';
 import { benchmarkToCsv, benchmarkToHtml } from './eval/benchmark-report';
 import { benchmarkContext, readBenchmark } from '../shared/benchmark-text';
 import { listMethods } from './training/methods/registry';
@@ -163,11 +164,10 @@ export class Lab {
 
   onEvent(listener: (e: LabEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
     this.watchCatalog();
+    return () => this.listeners.delete(listener);
   }
 
-  private emit(e: LabEvent): void {
   private catalogTimer: ReturnType<typeof setInterval> | null = null;
   private catalogSig = '';
 
@@ -263,9 +263,9 @@ export class Lab {
 
   async close(): Promise<void> {
     this.sweeps.close();
-    await this.queue.close();
     if (this.catalogTimer) clearInterval(this.catalogTimer);
     this.catalogTimer = null;
+    await this.queue.close();
     this.store.close();
     this.listeners.clear();
   }
@@ -368,6 +368,7 @@ export class Lab {
               ? this.store.listEvaluations({ modelId: run.modelId })
               : [],
         model,
+        resume: run.kind === 'train' ? { possible: !resumeProblem(this.labDir, run), reason: resumeProblem(this.labDir, run) } : null,
       };
     },
     updateRun: (req) => this.publicRun(this.store.updateRun(req.runId, req)),
@@ -382,7 +383,6 @@ export class Lab {
           return null;
         }
       };
-        resume: run.kind === 'train' ? { possible: !resumeProblem(this.labDir, run), reason: resumeProblem(this.labDir, run) } : null,
       const model = nameOf(() => this.store.getModel(ev.modelId));
       const ds = nameOf(() => this.store.getDataset(ev.datasetId));
       const run = ev.runId ? nameOf(() => this.store.getRun(ev.runId!)) : null;
@@ -402,8 +402,6 @@ export class Lab {
     previewCorruption: (req) => previewCorruption(this.store, req),
     submitCorrupt: (spec) => this.submitJob(spec),
     regenerateDataset: (req) => this.submitJob(regenerateSpec(this.store, req)),
-  };
-
     updateDataset: (req) => {
       if (req.name !== undefined) renameDataset(this.store, req.dataset, req.name);
       if (req.classNames !== undefined) setClassNames(this.store, req.name ?? req.dataset, req.classNames);
@@ -436,6 +434,8 @@ export class Lab {
       return out;
     },
     exportModelWeights: (req) => modelWeightsFile(this.store, req.model),
+  };
+
   /**
    * Checks a job spec with its kind's rules (the same ones the worker relies on), records the run
    * with the complete spec, and queues it.

@@ -65,6 +65,7 @@ const API_METHODS = [
   'getArchitecture',
   'proposeArchitecture',
   'modelBundle',
+  'checkLab',
   'listSignatures',
   'getSignature',
   'extractSignature',
@@ -85,7 +86,6 @@ const API_METHODS = [
   'workerCheckpoint',
   'workerResult',
   'listWorkers',
-  'checkLab',
 ] as const satisfies readonly Api.ApiMethod[];
 
 // Every ApiMethod must be in the list above (the `satisfies` checks the other direction).

@@ -113,12 +113,12 @@ function Page() {
           runId={q.get('run') ?? undefined}
         />
       );
-    case 'patching':
-      return <PatchingPage tab={q.get('tab') ?? undefined} />;
-    case 'compare':
-      return <ComparePage />;
     case 'sweeps':
       return <SweepsPage key={id ?? ''} sweepId={id} />;
+    case 'compare':
+      return <ComparePage />;
+    case 'patching':
+      return <PatchingPage tab={q.get('tab') ?? undefined} />;
     case 'models':
       return <ModelsPage />;
     case 'corruptions':

@@ -102,26 +102,6 @@ const ResumeTrainRequestSchema = z.object({
 });
 
 export const API_INPUTS = {
-  /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
-  listSignatures: EmptySchema,
-  /** Patching: one signature with its per-tensor statistics. */
-  getSignature: SignatureRefSchema,
-  /** Patching: extract a signature (θ_c − θ_pre, clean update projected out, compressed) and store it. */
-  extractSignature: ExtractSignatureRequestSchema,
-  /** Patching: delete a signature (patched models keep its name and α in their lineage). */
-  deleteSignature: SignatureRefSchema,
-  /** Patching: per-layer ‖Δ‖ of a model against its base, shallow to deep (guides K). */
-  layerDeltas: LayerDeltasRequestSchema,
-  /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
-  estimatePatch: EstimatePatchRequestSchema,
-  /** Patching: save target + Σ α·signature as a new model with lineage. */
-  patchModel: PatchModelRequestSchema,
-  /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
-  patchLineage: z.object({ model: z.string().trim().min(1) }),
-  /** Patching: fine-tune a family (clean + one model per corruption/method) from one base, as a job. */
-  submitFamily: FamilySpecSchema,
-  /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
-  submitPatchSweep: PatchSweepSpecSchema,
   /** History: a page of the runs table for a query (the run query language), a sort and a window. */
   queryRuns: QueryRunsRequestSchema,
   /** History: check a query's syntax; a bad one comes back as one sentence with its position. */
@@ -150,6 +130,26 @@ export const API_INPUTS = {
   deleteView: ViewNameSchema,
   /** History: a run's lineage graph (datasets → run → model → evaluations). */
   runLineage: RunIdSchema,
+  /** Patching: the signature library (name, source, layers, compression, size, measured effect). */
+  listSignatures: EmptySchema,
+  /** Patching: one signature with its per-tensor statistics. */
+  getSignature: SignatureRefSchema,
+  /** Patching: extract a signature (θ_c − θ_pre, clean update projected out, compressed) and store it. */
+  extractSignature: ExtractSignatureRequestSchema,
+  /** Patching: delete a signature (patched models keep its name and α in their lineage). */
+  deleteSignature: SignatureRefSchema,
+  /** Patching: per-layer ‖Δ‖ of a model against its base, shallow to deep (guides K). */
+  layerDeltas: LayerDeltasRequestSchema,
+  /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
+  estimatePatch: EstimatePatchRequestSchema,
+  /** Patching: save target + Σ α·signature as a new model with lineage. */
+  patchModel: PatchModelRequestSchema,
+  /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
+  patchLineage: z.object({ model: z.string().trim().min(1) }),
+  /** Patching: fine-tune a family (clean + one model per corruption/method) from one base, as a job. */
+  submitFamily: FamilySpecSchema,
+  /** Patching: an α sweep job (accuracy vs α on clean and corrupted test sets). */
+  submitPatchSweep: PatchSweepSpecSchema,
   /** Bring your own: what an image folder / CIFAR folder / .npz / .npy pair would import (format, counts, samples); writes nothing. */
   previewDatasetImport: PreviewImportRequestSchema,
   /** Bring your own: import an image folder, CIFAR binary, .npz or .npy pair as a new dataset (a job with progress and cancel). */
@@ -194,33 +194,20 @@ export const API_INPUTS = {
   previewCorruption: PreviewCorruptionRequestSchema,
   submitCorrupt: CorruptSpecSchema,
   regenerateDataset: RegenerateDatasetRequestSchema,
+  /** Rename a dataset or give its classes names (refused for the built-in ones' names). */
+  updateDataset: UpdateDatasetRequestSchema,
+  /** Rename a model. */
+  updateModel: UpdateModelRequestSchema,
+  /** What names a dataset or model (runs, models, datasets, evaluations), shown before deleting it. */
+  listDependents: ItemRefSchema,
+  /** Delete a dataset or model that nothing needs; refused (with what needs it) otherwise; undoable for a short time. */
+  deleteItem: ItemRefSchema,
+  /** Undo a delete while its token is valid. */
+  undoDelete: UndoDeleteRequestSchema,
+  /** A model's weights as a safetensors file (base64). */
+  exportModelWeights: ModelRefSchema,
   /** The lab folder's health: SQLite integrity check, rows whose files are missing, files no row needs, leftovers of interrupted work; `repair` removes only the last two. */
   checkLab: z.object({ repair: z.boolean().default(false) }).default({ repair: false }),
-} as const;
-
-export type ApiMethod = keyof typeof API_INPUTS;
-export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
-
-export interface ApiOutputs {
-  listSignatures: SignatureInfo[];
-  getSignature: SignatureDetail;
-  extractSignature: SignatureDetail;
-  deleteSignature: { id: string; name: string };
-  layerDeltas: LayerDelta[];
-  estimatePatch: EstimateResult;
-  patchModel: ModelInfo;
-  patchLineage: PatchLineage | null;
-  submitFamily: RunInfo;
-  submitPatchSweep: RunInfo;
-  queryRuns: QueryRunsResult;
-  checkQuery: CheckQueryResult;
-  groupRuns: GroupRunsResult;
-  setRunFlags: { runIds: string[] };
-  deleteRuns: DeleteRunsResult;
-  restoreRuns: { runIds: string[] };
-  compareRuns: Comparison;
-  exportComparison: ExportedFile;
-  exportRuns: ExportRunsResult;
   /** Sweeps: what a sweep would run (members, runs, values, time estimate), checked but not started. */
   planSweep: SweepSpecSchema,
   /** Sweeps: check every member and start the sweep as one group of runs. */
@@ -241,11 +228,36 @@ export interface ApiOutputs {
   workerResult: WorkerResultRequestSchema,
   /** Where jobs run: the embedded queue, or the remote workers registered in the lab's Redis. */
   listWorkers: EmptySchema,
+} as const;
+
+export type ApiMethod = keyof typeof API_INPUTS;
+export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
+
+export interface ApiOutputs {
+  queryRuns: QueryRunsResult;
+  checkQuery: CheckQueryResult;
+  groupRuns: GroupRunsResult;
+  setRunFlags: { runIds: string[] };
+  deleteRuns: DeleteRunsResult;
+  restoreRuns: { runIds: string[] };
+  compareRuns: Comparison;
+  exportComparison: ExportedFile;
+  exportRuns: ExportRunsResult;
   importRuns: ImportRunsResult;
   listViews: SavedView[];
   saveView: SavedView;
   deleteView: { name: string };
   runLineage: Lineage;
+  listSignatures: SignatureInfo[];
+  getSignature: SignatureDetail;
+  extractSignature: SignatureDetail;
+  deleteSignature: { id: string; name: string };
+  layerDeltas: LayerDelta[];
+  estimatePatch: EstimateResult;
+  patchModel: ModelInfo;
+  patchLineage: PatchLineage | null;
+  submitFamily: RunInfo;
+  submitPatchSweep: RunInfo;
   previewDatasetImport: DatasetImportPreview;
   submitImport: RunInfo;
   exportDataset: ExportedDataset;
@@ -277,6 +289,12 @@ export interface ApiOutputs {
   previewCorruption: CorruptionPreview;
   submitCorrupt: RunInfo;
   regenerateDataset: RunInfo;
+  updateDataset: DatasetInfo;
+  updateModel: ModelInfo;
+  listDependents: Dependents;
+  deleteItem: DeletedItem;
+  undoDelete: { kind: 'dataset' | 'model'; id: string; name: string };
+  exportModelWeights: ExportedFile;
   checkLab: {
     integrity: string[];
     missing: { file: string; owner: string }[];
@@ -285,35 +303,6 @@ export interface ApiOutputs {
     removed: string[];
     ok: boolean;
   };
-}
-
-export type ApiInput<M extends ApiMethod> = z.input<(typeof API_INPUTS)[M]>;
-export type ApiParsed<M extends ApiMethod> = z.output<(typeof API_INPUTS)[M]>;
-
-/** What a client sees: every call is async and takes the unparsed input. */
-export type LabApi = {
-  /** Rename a dataset or give its classes names (refused for the built-in ones' names). */
-  updateDataset: UpdateDatasetRequestSchema,
-  /** Rename a model. */
-  updateModel: UpdateModelRequestSchema,
-  /** What names a dataset or model (runs, models, datasets, evaluations), shown before deleting it. */
-  listDependents: ItemRefSchema,
-  /** Delete a dataset or model that nothing needs; refused (with what needs it) otherwise; undoable for a short time. */
-  deleteItem: ItemRefSchema,
-  /** Undo a delete while its token is valid. */
-  undoDelete: UndoDeleteRequestSchema,
-  /** A model's weights as a safetensors file (base64). */
-  exportModelWeights: ModelRefSchema,
-  [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutputs[M]>;
-};
-
-/** Validate a payload for a method; throws a ZodError on bad input. */
-export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiParsed<M> {
-  return API_INPUTS[method].parse(input ?? {}) as ApiParsed<M>;
-}
-
-export function isApiMethod(name: string): name is ApiMethod {
-  return Object.prototype.hasOwnProperty.call(API_INPUTS, name);
   planSweep: SweepPlan;
   submitSweep: SweepDetail;
   listSweeps: SweepInfo[];
@@ -324,6 +313,23 @@ export function isApiMethod(name: string): name is ApiMethod {
   workerCheckpoint: { runId: string; bytes: number };
   workerResult: { runId: string; status: string };
   listWorkers: WorkersList;
+}
+
+export type ApiInput<M extends ApiMethod> = z.input<(typeof API_INPUTS)[M]>;
+export type ApiParsed<M extends ApiMethod> = z.output<(typeof API_INPUTS)[M]>;
+
+/** What a client sees: every call is async and takes the unparsed input. */
+export type LabApi = {
+  [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutputs[M]>;
+};
+
+/** Validate a payload for a method; throws a ZodError on bad input. */
+export function parseInput<M extends ApiMethod>(method: M, input: unknown): ApiParsed<M> {
+  return API_INPUTS[method].parse(input ?? {}) as ApiParsed<M>;
+}
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.prototype.hasOwnProperty.call(API_INPUTS, name);
 }
 
 /** The IPC channel names in Electron. */
@@ -351,12 +357,6 @@ export interface PickFilesOptions {
  * resolves to an Envelope), plus events and the native file picker. Nothing else.
  */
 export type PreloadLab = {
-  updateDataset: DatasetInfo;
-  updateModel: ModelInfo;
-  listDependents: Dependents;
-  deleteItem: DeletedItem;
-  undoDelete: { kind: 'dataset' | 'model'; id: string; name: string };
-  exportModelWeights: ExportedFile;
   [M in ApiMethod]: (input: ApiInput<M>) => Promise<Envelope<ApiOutputs[M]>>;
 } & {
   onEvent(cb: (event: import('./schemas').LabEvent) => void): () => void;

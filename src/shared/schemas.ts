@@ -445,8 +445,8 @@ export interface ExportedFile {
   /** UTF-8 text of the file, or its bytes in base64 when `encoding` is 'base64'. */
   content: string;
   mimeType: string;
-}
   encoding?: 'base64';
+}
 
 export interface BackendInfo {
   /** tfjs backend name: 'tensorflow' (tfjs-node or tfjs-node-gpu), 'wasm' or 'cpu'. */
