@@ -19,14 +19,14 @@ export function addWebCommands(program: Command, h: CliHelpers<GlobalOpts>): voi
     .option('--allow-remote', 'listen on a non-loopback address; the token then travels unencrypted (an SSH tunnel is safer)')
     .option('--allow-dir <folder>', 'a folder whose files requests may name (import from / export to), besides the lab folder; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (o) => {
+      const { startServer } = await import('../../server/server');
+      const { checkListenHost, remoteWarning } = await import('../../server/access');
+      // Refused before anything else (the person's mistake comes first): the rule lives in src/server/access.ts.
+      checkListenHost(o.host, !!o.allowRemote);
       const staticDir = path.join(repoRoot, 'out', 'renderer');
       if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
         throw new LabError('not_found', `The UI is not built (${staticDir} has no index.html); run \`npm run build\` first.`);
       }
-      const { startServer } = await import('../../server/server');
-      const { checkListenHost, remoteWarning } = await import('../../server/access');
-      // Refused before the lab opens: the rule lives in src/server/access.ts.
-      checkListenHost(o.host, !!o.allowRemote);
       const allowedDirs = (o.allowDir as string[]).map((d) => {
         const abs = path.resolve(d);
         let isDir = false;
