@@ -117,14 +117,14 @@ test('8. manage what you made: rename, delete shows dependents and refuses, dele
   const row = page.getByTestId(`model-row-${made.tourModel}`);
   // Rename in the UI.
   await row.getByTestId('manage-menu').click();
-  await page.getByTestId('rename-item').click();
+  await page.getByTestId('rename-item').filter({ visible: true }).click();
   await page.getByTestId('rename-input').fill('tour model');
   await page.getByTestId('rename-save').click();
   await expect(row).toContainText('tour model');
   await expect(row).not.toContainText('renamed elsewhere');
   // The tour model has an evaluation: deleting is refused, with what needs it listed.
   await row.getByTestId('manage-menu').click();
-  await page.getByTestId('delete-item').click();
+  await page.getByTestId('delete-item').filter({ visible: true }).click();
   await expect(page.getByTestId('delete-blocked')).toContainText('evaluation fgsm on mnist-digits');
   await expect(page.getByTestId('delete-confirm')).toHaveCount(0);
   await shot(page, 'usability-8-delete-blocked.png');
@@ -142,7 +142,7 @@ test('8. manage what you made: rename, delete shows dependents and refuses, dele
   // A model nothing uses can be deleted, and the delete undone.
   const spareRow = page.getByTestId(`model-row-${spare}`);
   await spareRow.getByTestId('manage-menu').click();
-  await page.getByTestId('delete-item').click();
+  await page.getByTestId('delete-item').filter({ visible: true }).click();
   await expect(page.getByTestId('delete-free')).toContainText('Nothing else uses this model');
   await page.getByTestId('delete-confirm').click();
   await expect(spareRow).toBeHidden();
