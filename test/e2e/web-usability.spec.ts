@@ -139,6 +139,9 @@ test('8. manage what you made: rename, delete shows dependents and refuses, dele
   const n = Number(bytes.readBigUInt64LE(0));
   expect(JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'))).toHaveProperty(['fc1.weight']);
   fs.rmSync(file);
+  // The download leaves its menu open: close it before opening another row's menu.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('delete-item').filter({ visible: true })).toHaveCount(0);
   // A model nothing uses can be deleted, and the delete undone.
   const spareRow = page.getByTestId(`model-row-${spare}`);
   await spareRow.getByTestId('manage-menu').click();
