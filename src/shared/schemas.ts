@@ -7,6 +7,7 @@ import { FamilySpecSchema, PatchSweepSpecSchema } from './patching';
 import { ImportSpecSchema } from './byo';
 import { METHOD_FAMILY_IDS } from './methods';
 import { CERTIFY_METHODS } from './constants';
+import { idOrName } from './refs';
 import type { CorruptionFamily, CorruptionSuite } from './corruption-families';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +51,6 @@ export type MethodEntry = z.infer<typeof MethodEntrySchema>;
 // Job specs. Every job is one of these; it is stored with its run so it can be repeated exactly.
 // ---------------------------------------------------------------------------------------------
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
-const idOrName = z.string().trim().min(1, 'Name or id must not be empty.');
 
 export const OptimizerSchema = z.object({
   name: z.enum(['sgd', 'adam']).default('sgd'),
@@ -626,90 +626,6 @@ export type RegenerateDatasetRequest = z.input<typeof RegenerateDatasetRequestSc
 export const RunIdSchema = z.object({ runId: z.string().min(1) });
 export const EmptySchema = z.object({}).default({});
 
-// ---------------------------------------------------------------------------------------------
-// Events: progress flows back from workers to every client on one channel.
-// ---------------------------------------------------------------------------------------------
-export interface ProgressEvent {
-  type: 'progress';
-  runId: string;
-  phase: string; // 'train' | 'test' | 'attack' | ...
-  epoch: number; // 1-based; 0 when not applicable
-  epochs: number;
-  step: number; // global step done
-  steps: number; // global steps total
-  fraction: number; // 0..1 of the whole job
-  loss?: number;
-  accuracy?: number;
-  imagesPerSec?: number;
-  etaSeconds?: number;
-  message?: string;
-  /** Inside a long attack (#12): the ensemble member running, its step/query count, images done, robust share so far. */
-  stage?: string;
-  iteration?: number;
-  iterations?: number;
-  imagesDone?: number;
-  robustSoFar?: number;
-}
-
-export interface RunStatusEvent {
-  type: 'run';
-  runId: string;
-  status: RunStatus;
-  error?: string | null;
-}
-
-export interface MetricEvent {
-  type: 'metric';
-  runId: string;
-  key: string;
-  step: number;
-  value: number;
-  time: number;
-}
-
-/** Datasets, models or runs were made, renamed or deleted (by this process or another one). */
-export interface CatalogEvent {
-  type: 'catalog';
-}
-
-export type LabEvent = ProgressEvent | RunStatusEvent | MetricEvent | CatalogEvent;
-
-// ---------------------------------------------------------------------------------------------
-// Managing datasets and models: rename, what depends on them, delete with undo, download.
-// ---------------------------------------------------------------------------------------------
-const newName = z.string().trim().min(1, 'Give a name.').max(120, 'Names are at most 120 characters.');
-export const UpdateDatasetRequestSchema = z.object({
-  dataset: idOrName,
-  name: newName.optional(),
-  /** One name per class, in label order. */
-  classNames: z.array(z.string().trim().min(1, 'Class names must not be empty.').max(60)).min(1).max(1000).optional(),
-});
-export const UpdateModelRequestSchema = z.object({ model: idOrName, name: newName });
-export const ItemRefSchema = z.object({ kind: z.enum(['dataset', 'model']), id: idOrName });
-export const UndoDeleteRequestSchema = z.object({ undoToken: z.string().min(1) });
-export const ModelRefSchema = z.object({ model: idOrName });
-
-/** Something that names a dataset or model; `blocks` when it would lose what it needs. */
-export interface Dependent {
-  kind: 'run' | 'model' | 'dataset' | 'evaluation' | (string & {});
-  id: string;
-  name: string;
-  /** What it does with the item, e.g. "was trained on it". */
-  how: string;
-  blocks: boolean;
-}
-
-export interface Dependents {
-  id: string;
-  name: string;
-  dependents: Dependent[];
-}
-
-export interface DeletedItem {
-  kind: 'dataset' | 'model';
-  id: string;
-  name: string;
-  undoToken: string;
-  /** ISO time until which restoreDeleted works. */
-  undoUntil: string;
-}
+// Events and management requests live in their own files; re-exported so every import stays `./schemas`.
+export * from './events';
+export * from './manage';
