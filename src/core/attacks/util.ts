@@ -4,7 +4,7 @@
  * JavaScript (labels, logits, losses, flags) lives in typed arrays; images stay tensors.
  */
 import { tf } from '../engine/backend';
-import { forwardEval, valueAndInputGrad } from '../engine/parallel';
+import { forwardEval, localValueAndGrad, valueAndInputGrad } from '../engine/parallel';
 import { crossEntropy } from '../engine/ops';
 import type { Model } from '../models/model';
 import type { Norm } from './attack';
@@ -53,21 +53,8 @@ export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { gr
   // can then compute them on every core (engine/parallel), with the same numbers.
   const tag = (lossOf as LossOf & { shard?: { objective: string; y: Int32Array; t: Int32Array | null } }).shard;
   if (tag && tag.y.length === x.shape[0] && shardable(model)) return valueAndInputGrad(model, x, tag.objective, tag.y, tag.t);
-  let z: Float32Array = new Float32Array(0);
-  let kept: tf.Tensor | null = null;
-  const grad = tf.tidy(() =>
-    tf.grad((xi: tf.Tensor) => {
-      const logits = model.forward(xi as tf.Tensor4D, { training: false });
-      z = Float32Array.from(logits.dataSync() as Float32Array);
-      const l = lossOf(logits, z);
-      kept = tf.keep(l);
-      return tf.sum(l) as tf.Scalar;
-    })(x) as tf.Tensor4D,
-  );
-  const k = kept as unknown as tf.Tensor;
-  const loss = Float32Array.from(k.dataSync() as Float32Array);
-  k.dispose();
-  return { grad, z, loss };
+  // Otherwise the same single-thread computation a shard does, on the model in eval mode.
+  return localValueAndGrad((xi) => model.forward(xi, { training: false }), x, lossOf);
 }
 
 /** The logits at x, as a row-major [n, k] array (one forward pass, no gradient). */
