@@ -22,7 +22,7 @@ import { EvalPresets } from './EvalPresets';
 import { EvalRuns } from './EvalRuns';
 import { ModelEvaluations } from './ModelEvaluations';
 import { MoreEvalSettings } from './MoreEvalSettings';
-import { RunSection } from './RunSection';
+import { SubmitSection } from '../SubmitSection';
 import { SweepSection } from '../sweeps/SweepSection';
 import { TargetSection } from './TargetSection';
 import { epsLimits, epsProblem, evalSummary, presetJobs, PRESETS, toNum, withEps, type Preset, type PresetId } from './evalForm';
@@ -323,7 +323,18 @@ export function EvalForm({
         </Stack>
       </section>
 
-      <RunSection summary={summary} problem={problem} busy={busy} disabled={!model || !dataset} onRun={submit} />
+      <SubmitSection
+        title="3. Run"
+        testId="eval"
+        buttonLabel="Run evaluation"
+        buttonTestId="start-eval"
+        hint="Runs in the background; the report appears below when it is done."
+        summary={summary}
+        problem={problem}
+        busy={busy}
+        disabled={!model || !dataset}
+        onSubmit={submit}
+      />
       {model && dataset && jobs.length === 1 && (
         <SweepSection
           spec={{

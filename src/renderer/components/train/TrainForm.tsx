@@ -20,7 +20,7 @@ import { MethodCard } from './MethodCard';
 import { MonitorPanel } from './MonitorPanel';
 import { MoreSettings } from './MoreSettings';
 import { PresetsSection } from './PresetsSection';
-import { StartSection } from './StartSection';
+import { SubmitSection } from '../SubmitSection';
 import { SweepSection } from '../sweeps/SweepSection';
 import {
   applyPreset,
@@ -156,7 +156,17 @@ export function TrainFormView({
         </Stack>
       </section>
 
-      <StartSection summary={summary} problem={problem} busy={busy} onStart={submit} />
+      <SubmitSection
+        title="3. Start"
+        testId="train"
+        buttonLabel="Start training"
+        buttonTestId="start-training"
+        hint="Runs in the background; you can leave this page and follow it on the Runs page."
+        summary={summary}
+        problem={problem}
+        busy={busy}
+        onSubmit={submit}
+      />
       <SweepSection spec={buildSpec(form, datasets, methods)} />
     </Stack>
   );
