@@ -48,6 +48,8 @@ await Promise.all(
       target: 'node20',
       packages: 'external',
       sourcemap: 'linked',
+      minifyWhitespace: true,
+      minifySyntax: true,
       logLevel: 'warning',
     }),
   ),

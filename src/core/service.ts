@@ -10,7 +10,7 @@ import { ZodError } from 'zod';
 import { API_INPUTS, isApiMethod, type ApiMethod, type ApiOutputs, type ApiParsed } from '../shared/api';
 import { LabError } from '../shared/errors';
 import { describeZodIssues } from '../shared/validation';
-import type { DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo, TrainSpec } from '../shared/schemas';
+import type { BackendInfo, DatasetInfo, JobSpec, LabEvent, LabStatus, RunDetail, RunInfo, TrainSpec } from '../shared/schemas';
 import { schemaVersion } from './store/db';
 import './job-kinds';
 import { patchingHandlers } from './patching/handlers';
@@ -23,7 +23,7 @@ import { getSweepRecord, sweepDetail } from './sweeps/records';
 import type { SweepDetail } from '../shared/sweeps';
 import { historyHandlers, purgeOldDeletedRuns } from './history/handlers';
 import { getJobKind } from './jobs/registry';
-import { initEngine } from './engine/backend';
+import { initEngine, plannedBackend } from './engine/backend';
 import { getArchitecture, listArchitectures } from './models/registry';
 import { modelFromSafetensors, readSafetensorsFile } from './models/safetensors';
 import { BUILTIN_DATASETS, loadBuiltin } from './data/builtin';
@@ -72,6 +72,25 @@ export function resolveLabDir(opts: { lab?: string; appDataDir?: string } = {}):
   if (process.env.ROBUSTLAB_HOME) return path.resolve(process.env.ROBUSTLAB_HOME);
   return path.join(opts.appDataDir ?? defaultAppDataDir(), 'lab');
 }
+
+/**
+ * Calls that only read or write the store: they never start the compute engine, so `datasets
+ * list`, `runs list` and the like stay instant (#12). Every other call starts it first (in the
+ * app and the web server it is already running). test/integration/lazy-engine.test.ts checks that
+ * these leave tfjs unloaded.
+ */
+const ENGINE_FREE: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'status', 'doctor', 'checkLab', 'cancelRun',
+  'listDatasets', 'datasetSamples', 'updateDataset', 'exportDataset',
+  'listModels', 'updateModel', 'exportModelWeights', 'modelBundle',
+  'listArchitectures', 'getArchitecture', 'listAttacks', 'listMethods', 'listCorruptions',
+  'listRuns', 'getRun', 'updateRun', 'listEvaluations', 'exportEvaluation',
+  'listDependents', 'deleteItem', 'undoDelete',
+  'queryRuns', 'checkQuery', 'groupRuns', 'setRunFlags', 'deleteRuns', 'restoreRuns',
+  'compareRuns', 'exportComparison', 'exportRuns', 'listViews', 'saveView', 'deleteView', 'runLineage',
+  'listSignatures', 'getSignature', 'deleteSignature', 'patchLineage',
+  'listSweeps', 'getSweep', 'listWorkers', 'workerBundle', 'workerFile', 'workerCheckpoint', 'workerResult',
+]);
 
 /** One sentence from a zod error: the first issue, naming its field (shared by every transport). */
 export function zodMessage(err: ZodError): string {
@@ -138,7 +157,10 @@ export class Lab {
     const lab = new Lab(opts, store);
     try {
       if ((lab.queue as unknown) instanceof RedisJobQueue) await (lab.queue as unknown as RedisJobQueue).ready();
-      const backend = await initEngine({ force: opts.backend });
+      // A one-shot command starts the engine only when a call needs it (ENGINE_FREE); the app and
+      // the web server start it now, so their first attack or preview does not wait for it.
+      const planned = opts.mode === 'cli' ? plannedBackend({ force: opts.backend }) : null;
+      const backend = planned ?? (await lab.engine());
       lab.status = { version: LAB_VERSION, labDir: store.labDir, backend, mode: opts.mode, readOnly: store.readOnly };
       if (!store.readOnly) {
         recoverInterruptedRuns(store);
@@ -229,6 +251,17 @@ export class Lab {
     }
   }
 
+  private engineStart: Promise<BackendInfo> | null = null;
+
+  /** Starts the compute engine in this process once; the status then shows what started. */
+  private engine(): Promise<BackendInfo> {
+    this.engineStart ??= initEngine({ force: this.opts.backend }).then((backend) => {
+      if (this.status) this.status = { ...this.status, backend };
+      return backend;
+    });
+    return this.engineStart;
+  }
+
   /** Validates and dispatches one API call. Every error leaves as a LabError. */
   async call<M extends ApiMethod>(method: M, input: unknown): Promise<ApiOutputs[M]> {
     if (!isApiMethod(method)) throw new LabError('not_found', `Unknown call "${String(method)}".`);
@@ -240,6 +273,7 @@ export class Lab {
       throw err;
     }
     try {
+      if (!ENGINE_FREE.has(method)) await this.engine();
       const handler = this.handlers[method] as (i: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]>;
       return await handler(parsed);
     } catch (err) {

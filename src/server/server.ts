@@ -22,7 +22,11 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { lazyModule } from '../core/engine/lazy-require';
+
+// Loaded when a server starts, not by every command that bundles this file.
+const wsModule = lazyModule<typeof import('ws')>('ws');
 import { TOKEN_COOKIE, TOKEN_HEADER, isApiMethod, parseInput, type Envelope } from '../shared/api';
 import type { LabEvent } from '../shared/schemas';
 import { errorEnvelope, okEnvelope, toErrorEnvelope, toLabError } from '../shared/envelope';
@@ -444,7 +448,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   server.requestTimeout = 0;
 
   // --- events over WebSocket --------------------------------------------------------------
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new (wsModule().WebSocketServer)({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<WebSocket>();
 
   const rejectUpgrade = (socket: Duplex, status: number, reason: string, message: string) => {
@@ -493,7 +497,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (clients.size === 0) return;
     const text = JSON.stringify(event);
     for (const ws of clients) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      if (ws.readyState === wsModule().WebSocket.OPEN) ws.send(text);
     }
   });
 

@@ -412,6 +412,8 @@ export interface EvaluationReport {
         broke: number;
         robustAccuracyAfter: number;
         seconds: number;
+        /** Of `seconds`, the time inside the model (forward and backward passes); the rest is the attack's bookkeeping. Absent in older reports. */
+        modelSeconds?: number;
         gradEvalsPerPoint: number;
         queriesPerPoint: number;
         skipped?: string;

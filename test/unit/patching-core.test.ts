@@ -7,7 +7,7 @@
  * nothing here trains.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tf } from '../../src/core/engine/backend';
+import { initEngine, tf } from '../../src/core/engine/backend';
 import { Lab } from '../../src/core/service';
 import { Model, type TorchTensor } from '../../src/core/models/model';
 import { decodeSafetensors } from '../../src/core/models/safetensors';
@@ -64,6 +64,8 @@ describe('weight signatures on a lab', () => {
     const t = tmpDir();
     cleanup = t.cleanup;
     lab = await Lab.open({ labDir: t.dir, mode: 'cli', backend: 'wasm' });
+    // A command-line lab starts the engine at its first computing call; these tests build models first.
+    await initEngine({ force: 'wasm' });
     const digits = lab.store.getDataset('mnist-digits');
     const base = Model.init('mnist-cnn', INPUT, 10, 1);
     const save = (m: Model, name: string, parentId: string | null) => saveModel(lab.store, m, { name, source: 'trained', datasetId: digits.id, runId: null, parentId }).id;

@@ -5,7 +5,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { lazyModule } from '../../core/engine/lazy-require';
+
+// Only `robustlab workers` needs it: other commands skip loading ioredis.
+const ioredis = lazyModule<typeof import('ioredis')>('ioredis');
 import { LabError } from '../../shared/errors';
 import { LAB_VERSION } from '../../core/service';
 import { readWorkers, redactUrl } from '../../core/remote/host';
@@ -56,7 +59,7 @@ export function addWorkerCommands(program: Command, h: CliHelpers<GlobalOpts>): 
     .action(async (o) => {
       const url = (o.redis as string | undefined) ?? process.env.ROBUSTLAB_REDIS_URL;
       if (!url) throw new LabError('bad_input', 'Give the lab’s Redis with --redis redis://HOST:PORT (or set ROBUSTLAB_REDIS_URL).');
-      const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+      const client = new (ioredis().Redis)(url, { maxRetriesPerRequest: 1, lazyConnect: true });
       client.on('error', () => {});
       let workers: WorkerInfo[];
       try {

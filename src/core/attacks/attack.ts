@@ -55,6 +55,8 @@ export interface StageResult {
   /** How many points the stage ran on (the ones still robust when it started). */
   ran: number;
   seconds: number;
+  /** Of `seconds`, the time inside the model (forward, and forward + backward passes); the rest is the attack's own work. */
+  modelSeconds?: number;
   /** Gradient evaluations, summed over the points (one point through one forward+backward = 1). */
   gradEvals: number;
   /** Forward-only passes, summed over the points. */

@@ -12,6 +12,7 @@
  * Members that need more classes than the model has (DLR: 3, targeted DLR: 4) are skipped and
  * say so. The result lists, per member, how many points it ran on and broke, and what it cost.
  */
+import { modelTime } from '../engine/model-time';
 import { tf } from '../engine/backend';
 import { parseParams, type ParamValues } from '../params';
 import type { Attack, AttackResult, StageResult, Tick } from './attack';
@@ -132,6 +133,7 @@ export const autoattack: Attack = {
       for (let i = 0; i < n; i++) if (!fooled[i]) idx.push(i);
       if (!idx.length) continue;
       const t0 = Date.now();
+      const m0 = modelTime();
       const mp = parseParams(`AutoAttack member ${a.entry.name}`, a.entry.params, member.params(params));
       const xs = gatherRows(x, idx);
       const ys = gatherRows(y, idx);
@@ -167,6 +169,8 @@ export const autoattack: Attack = {
       first = false;
       stage.ran = idx.length;
       stage.seconds = (Date.now() - t0) / 1000;
+      const m1 = modelTime();
+      stage.modelSeconds = (m1.forwardMs - m0.forwardMs + m1.gradMs - m0.gradMs) / 1000;
       stage.gradEvals = res.gradEvals * idx.length;
       stage.queries = (res.queries ?? 0) * idx.length;
       gradEvals += stage.gradEvals;

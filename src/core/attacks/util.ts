@@ -6,6 +6,7 @@
 import { tf } from '../engine/backend';
 import { forwardEval, localValueAndGrad, valueAndInputGrad } from '../engine/parallel';
 import { crossEntropy } from '../engine/ops';
+import { timeModel } from '../engine/model-time';
 import type { Model } from '../models/model';
 import type { Norm } from './attack';
 
@@ -54,12 +55,12 @@ export function valueAndGrad(model: Model, x: tf.Tensor4D, lossOf: LossOf): { gr
   const tag = (lossOf as LossOf & { shard?: { objective: string; y: Int32Array; t: Int32Array | null } }).shard;
   if (tag && tag.y.length === x.shape[0] && shardable(model)) return valueAndInputGrad(model, x, tag.objective, tag.y, tag.t);
   // Otherwise the same single-thread computation a shard does, on the model in eval mode.
-  return localValueAndGrad((xi) => model.forward(xi, { training: false }), x, lossOf);
+  return timeModel('grad', x.shape[0], () => localValueAndGrad((xi) => model.forward(xi, { training: false }), x, lossOf));
 }
 
 /** The logits at x, as a row-major [n, k] array (one forward pass, no gradient). */
 export function logitsOf(model: Model, x: tf.Tensor4D): Float32Array {
-  const t = shardable(model) ? forwardEval(model, x) : tf.tidy(() => model.forward(x, { training: false }));
+  const t = shardable(model) ? forwardEval(model, x) : timeModel('forward', x.shape[0], () => tf.tidy(() => model.forward(x, { training: false })));
   const z = Float32Array.from(t.dataSync() as Float32Array);
   t.dispose();
   return z;

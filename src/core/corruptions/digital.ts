@@ -3,7 +3,10 @@
  * pixelate, JPEG compression, and the extra saturate. Severity values are the published ones.
  * JPEG uses the pure-JS `jpeg-js` codec (IJG quality scaling, no chroma subsampling).
  */
-import jpeg from 'jpeg-js';
+import { lazyModule } from '../engine/lazy-require';
+
+// Loaded at the first JPEG corruption, not by every command.
+const jpegJs = lazyModule<typeof import('jpeg-js')>('jpeg-js');
 import type { ImageCorruption } from './types';
 import { PRESET_PARAM, describeLevels, pick, regimeOf, strengthOr, strengthParam } from './common';
 import { gaussianBlurPlane } from './filters';
@@ -272,6 +275,7 @@ export function jpegRoundTrip(imgs: FloatImage[], quality: number): FloatImage[]
         }
       }
     });
+    const jpeg = jpegJs();
     const encoded = jpeg.encode({ data: rgba, width: W, height: H }, q);
     const px = jpeg.decode(encoded.data, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 }).data;
     group.forEach((img, t) => {

@@ -16,7 +16,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { lazyModule } from '../engine/lazy-require';
+
+// Loaded at the first image decoded: commands that never read an image folder skip its ≈60 ms.
+type SharpFn = typeof import('sharp').default;
+const sharpModule = lazyModule<SharpFn>('sharp');
+const sharp: SharpFn = ((...args: Parameters<SharpFn>) => sharpModule()(...args)) as SharpFn;
 import { decode as decodeBmp } from 'bmp-ts';
 import { LabError } from '../../shared/errors';
 import { Rng } from '../engine/random';

@@ -9,22 +9,14 @@
  *
  * Runs in: Node (job workers, CLI, tests). Never in the renderer.
  */
-import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core's Node bundle registers neither the gradient functions nor the chained tensor
-// methods (x.sum(), ...); the @tensorflow/tfjs bundle registers both (and the cpu backend). It
-// shares tfjs-core's global engine and registries, so there is still one engine. tfjs-node
-// loads the same package, so the native backends see the same set-up.
-import '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-cpu';
-import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import { tf, tfWasm } from './tf';
+import { requireHere } from './lazy-require';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/schemas';
 import { LabError } from '../../shared/errors';
-import { installKernelSupplements } from './kernels';
 import { configuredThreads } from './threads';
 
 export { tf };
@@ -54,16 +46,6 @@ let current: { choice: BackendChoice; info: BackendInfo } | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 let nativeLoaded: BackendChoice | null = null;
 let wasmPathSet = false;
-
-installKernelSupplements();
-
-function requireHere(): NodeRequire | null {
-  try {
-    return createRequire(import.meta.url);
-  } catch {
-    return typeof require === 'function' ? require : null;
-  }
-}
 
 function isInstalled(pkg: string): boolean {
   const req = requireHere();
@@ -153,6 +135,13 @@ export function gpuDiagnosis(): string {
   return gpuWhy;
 }
 
+/** Why a native package cannot be used without loading it (not installed), or null. */
+function nativeMissing(choice: 'tensorflow-gpu' | 'tensorflow'): Attempt | null {
+  if (nativeLoaded === choice || isInstalled(PACKAGES[choice])) return null;
+  const gpu = choice === 'tensorflow-gpu' ? `; ${gpuDiagnosis()}` : '';
+  return { ok: false, why: `${SHORT[choice]} is not installed (npm could not download libtensorflow)${gpu}` };
+}
+
 async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt> {
   const pkg = PACKAGES[choice];
   const short = SHORT[choice];
@@ -161,9 +150,8 @@ async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attem
     return { ok: false, why: `${short} cannot be loaded because ${SHORT[nativeLoaded]} is already loaded in this process` };
   }
   const gpu = choice === 'tensorflow-gpu' ? `; ${gpuDiagnosis()}` : '';
-  if (!isInstalled(pkg)) {
-    return { ok: false, why: `${short} is not installed (npm could not download libtensorflow)${gpu}` };
-  }
+  const missing = nativeMissing(choice);
+  if (missing) return missing;
   try {
     const name: string = pkg; // a variable keeps bundlers from trying to resolve it at build time
     await import(/* @vite-ignore */ name);
@@ -192,19 +180,44 @@ async function tryNative(choice: 'tensorflow-gpu' | 'tensorflow'): Promise<Attem
   };
 }
 
+/** The wasm backend's files, and what it will report, without loading tfjs. */
+function wasmFiles(): { dir: string } | { why: string } {
+  const dir = wasmDir();
+  if (!dir || !existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) {
+    return {
+      why:
+        `The wasm files were not found${dir ? ` in ${dir}` : ''} ` +
+        '(set ROBUSTLAB_WASM_DIR to the folder that holds tfjs-backend-wasm.wasm)',
+    };
+  }
+  return { dir };
+}
+
+function wasmDevice(simd: boolean, threads: number): string {
+  return `CPU, wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/**
+ * Whether this runtime's WebAssembly has the SIMD proposal (tfjs-backend-wasm then loads its
+ * SIMD build): validates a nine-byte function body that splats an i32 into a v128 (0xfd 0x0f)
+ * and counts its bits (0xfd 0x62). Written out here because tfjs keeps its own check private.
+ */
+function wasmSimd(): boolean {
+  const module = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11];
+  try {
+    return WebAssembly.validate(new Uint8Array(module));
+  } catch {
+    return false;
+  }
+}
+
 async function tryWasm(): Promise<Attempt> {
   if (!wasmPathSet) {
-    const dir = wasmDir();
-    if (!dir || !existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) {
-      return {
-        ok: false,
-        why:
-          `The wasm files were not found${dir ? ` in ${dir}` : ''} ` +
-          '(set ROBUSTLAB_WASM_DIR to the folder that holds tfjs-backend-wasm.wasm)',
-      };
-    }
+    const files = wasmFiles();
+    if ('why' in files) return { ok: false, why: files.why };
+    const dir = files.dir;
     try {
-      tfWasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+      tfWasm().setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
       wasmPathSet = true;
     } catch (err) {
       return { ok: false, why: `The wasm backend could not be set up (${firstLine(err)})` };
@@ -227,7 +240,7 @@ async function tryWasm(): Promise<Attempt> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   let threads = 1;
   try {
-    threads = Math.max(1, tfWasm.getThreadsCount());
+    threads = Math.max(1, tfWasm().getThreadsCount());
   } catch {
     threads = 1;
   }
@@ -238,7 +251,7 @@ async function tryWasm(): Promise<Attempt> {
     info: {
       name: 'wasm',
       package: PACKAGES.wasm,
-      device: `CPU, wasm${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`,
+      device: wasmDevice(simd === true, threads),
     },
   };
 }
@@ -284,16 +297,18 @@ function parseChoice(raw: string | undefined, source: string): BackendChoice | u
   );
 }
 
+function forcedUnavailable(force: BackendChoice, source: string, why: string): LabError {
+  return new LabError(
+    'unavailable',
+    `The ${force} backend asked for by ${source} cannot be used here: ${why}. ` +
+      `Choose another backend (${BACKEND_CHOICES.filter((c) => c !== force).join(', ')}) or leave it on auto.`,
+  );
+}
+
 async function start(force: BackendChoice | undefined, source: string): Promise<BackendInfo> {
   if (force) {
     const r = await attempt(force);
-    if (!r.ok) {
-      throw new LabError(
-        'unavailable',
-        `The ${force} backend asked for by ${source} cannot be used here: ${r.why}. ` +
-          `Choose another backend (${BACKEND_CHOICES.filter((c) => c !== force).join(', ')}) or leave it on auto.`,
-      );
-    }
+    if (!r.ok) throw forcedUnavailable(force, source, r.why);
     const info: BackendInfo = {
       ...r.info,
       tfjsVersion: tf.version_core,
@@ -317,6 +332,60 @@ async function start(force: BackendChoice | undefined, source: string): Promise<
     reasons.push(r.why);
   }
   throw new LabError('unavailable', `No compute backend could start: ${reasons.join('; ')}. Reinstall Robustness Lab.`);
+}
+
+/** An attempt judged without loading tfjs, or null where only loading it can tell. */
+function predict(choice: BackendChoice): Attempt | null {
+  switch (choice) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return nativeMissing(choice);
+    case 'wasm': {
+      const files = wasmFiles();
+      if ('why' in files) return { ok: false, why: files.why };
+      return { ok: true, info: { name: 'wasm', package: PACKAGES.wasm, device: wasmDevice(wasmSimd(), configuredThreads()) } };
+    }
+    case 'cpu':
+      return { ok: true, info: { name: 'cpu', package: PACKAGES.cpu, device: 'CPU, plain JavaScript, 1 thread' } };
+  }
+}
+
+function tfjsVersionOnDisk(): string {
+  try {
+    return (requireHere()?.('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The backend initEngine would start, worked out without loading tfjs (#12: commands that only
+ * read the store stay instant): the native packages are judged by whether they are installed,
+ * wasm by its files and the runtime's SIMD support. Null when a native package is installed, since
+ * only loading it tells whether libtensorflow works; the caller then starts the engine. Throws the
+ * same error initEngine would when a forced backend is not there. Once the engine has started,
+ * returns what it started.
+ */
+export function plannedBackend(opts: { force?: string } = {}): BackendInfo | null {
+  if (current) return current.info;
+  const force =
+    opts.force !== undefined ? parseChoice(opts.force, 'the backend setting') : parseChoice(process.env.ROBUSTLAB_BACKEND, 'ROBUSTLAB_BACKEND');
+  const source = opts.force !== undefined ? 'the backend setting' : 'ROBUSTLAB_BACKEND';
+  const tfjsVersion = tfjsVersionOnDisk();
+  if (force) {
+    const r = predict(force);
+    if (!r) return null;
+    if (!r.ok) throw forcedUnavailable(force, source, r.why);
+    return { ...r.info, tfjsVersion, fallbacks: [`The ${force} backend was chosen by ${source}; other backends were not tried.`] };
+  }
+  const reasons: string[] = [];
+  for (const choice of BACKEND_CHOICES) {
+    const r = predict(choice);
+    if (!r) return null;
+    if (r.ok) return { ...r.info, tfjsVersion, fallbacks: reasons.map((why) => `${why}; using ${SHORT[choice]}.`) };
+    reasons.push(r.why);
+  }
+  return null;
 }
 
 /**

@@ -20,28 +20,18 @@
  *
  * Runs in: Node (job workers, CLI, tests).
  */
-import {
-  backend_util,
-  engine,
-  getBackend,
-  getGradient,
-  getKernel,
-  registerGradient,
-  registerKernel,
-  unregisterKernel,
-  type Conv2DBackpropFilterAttrs,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type GradConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type Tensor,
-  type TensorInfo,
-  type UnsortedSegmentSumAttrs,
+import type {
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  GradConfig,
+  KernelFunc,
+  NamedAttrMap,
+  Tensor,
+  TensorInfo,
+  UnsortedSegmentSumAttrs,
 } from '@tensorflow/tfjs-core';
-// Imported for their side effects first: they register the kernels this file adds to or replaces.
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { tf } from './tf';
 import * as fast from './wasm-kernels';
 
 type Shape4 = [number, number, number, number];
@@ -64,7 +54,7 @@ class KernelCalls {
   ) {}
 
   run(name: string, inputs: Record<string, TensorInfo>, attrs: object, keep = false): TensorInfo {
-    const k = getKernel(name, this.backendName);
+    const k = tf.getKernel(name, this.backendName);
     if (!k) throw new Error(`Internal error: the ${this.backendName} kernel ${name} is not registered.`);
     const out = k.kernelFunc({
       inputs,
@@ -95,7 +85,7 @@ function makeConv2dBackpropFilter(backendName: string, original?: KernelConfig):
       if (original) return original.kernelFunc(args);
       throw new Error(`Internal error: Conv2DBackpropFilter on ${backendName} supports NHWC only, got ${dataFormat}.`);
     }
-    const info = backend_util.computeConv2DInfo(
+    const info = tf.backend_util.computeConv2DInfo(
       x.shape as Shape4,
       filterShape,
       strides,
@@ -145,7 +135,7 @@ function makeConv2dBackpropInput(original: KernelConfig): KernelFunc {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
     if (dataFormat !== 'NHWC') return original.kernelFunc(args);
-    const info = backend_util.computeConv2DInfo(
+    const info = tf.backend_util.computeConv2DInfo(
       inputShape,
       filter.shape as Shape4,
       strides,
@@ -251,16 +241,16 @@ export function originalKernel(kernelName: string, backendName: string): KernelC
 }
 
 function add(kernelName: string, backendName: string, kernelFunc: KernelFunc): void {
-  if (getKernel(kernelName, backendName)) return; // a newer build has its own: keep it
-  registerKernel({ kernelName, backendName, kernelFunc, [MARK]: true } as Marked);
+  if (tf.getKernel(kernelName, backendName)) return; // a newer build has its own: keep it
+  tf.registerKernel({ kernelName, backendName, kernelFunc, [MARK]: true } as Marked);
 }
 
 function replace(kernelName: string, backendName: string, make: (original: KernelConfig) => KernelFunc): void {
-  const original = getKernel(kernelName, backendName) as Marked | undefined;
+  const original = tf.getKernel(kernelName, backendName) as Marked | undefined;
   if (!original || original[MARK]) return;
   originals.set(`${backendName}/${kernelName}`, original);
-  unregisterKernel(kernelName, backendName);
-  registerKernel({
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({
     kernelName,
     backendName,
     kernelFunc: make(original),
@@ -276,20 +266,20 @@ function replace(kernelName: string, backendName: string, make: (original: Kerne
  * derivatives) is the same mask applied to the incoming gradient.
  */
 function installReluGrad(): void {
-  const original = getGradient('Relu') as GradConfig | undefined;
+  const original = tf.getGradient('Relu') as GradConfig | undefined;
   if (!original || (original as GradConfig & { [MARK]?: true })[MARK]) return;
-  registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'wasm', kernelFunc: fast.reluGradWasm });
-  registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'cpu', kernelFunc: fast.reluGradCpu });
-  const mask = (dy: Tensor, x: Tensor): Tensor => engine().runKernel(fast.RELU_GRAD, { dy, x }) as Tensor;
-  registerGradient({
+  tf.registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'wasm', kernelFunc: fast.reluGradWasm });
+  tf.registerKernel({ kernelName: fast.RELU_GRAD, backendName: 'cpu', kernelFunc: fast.reluGradCpu });
+  const mask = (dy: Tensor, x: Tensor): Tensor => tf.engine().runKernel(fast.RELU_GRAD, { dy, x }) as Tensor;
+  tf.registerGradient({
     kernelName: fast.RELU_GRAD,
     inputsToSave: ['x'],
-    gradFunc: (g, saved) => ({ dy: () => mask(g as Tensor, saved[0]), x: () => engine().runKernel('ZerosLike', { x: saved[0] }) as Tensor }),
+    gradFunc: (g, saved) => ({ dy: () => mask(g as Tensor, saved[0]), x: () => tf.engine().runKernel('ZerosLike', { x: saved[0] }) as Tensor }),
   });
-  registerGradient({
+  tf.registerGradient({
     ...original,
     gradFunc: (dy, saved, attrs) => {
-      const b = getBackend();
+      const b = tf.getBackend();
       if (b !== 'wasm' && b !== 'cpu') return original.gradFunc(dy, saved, attrs);
       return { x: () => mask(dy as Tensor, saved[0]) };
     },
@@ -304,16 +294,16 @@ function installReluGrad(): void {
  * (see wasm-kernels.ts) every nonzero x, however small, gets ±dy.
  */
 function installAbsGrad(): void {
-  const original = getGradient('Abs') as (GradConfig & { [MARK]?: true }) | undefined;
+  const original = tf.getGradient('Abs') as (GradConfig & { [MARK]?: true }) | undefined;
   if (!original || original[MARK]) return;
-  registerGradient({
+  tf.registerGradient({
     kernelName: 'Abs',
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => ({
       x: () => {
-        const x = saved[0].dtype === 'float32' ? saved[0] : (engine().runKernel('Cast', { x: saved[0] }, { dtype: 'float32' }) as Tensor);
-        const s = engine().runKernel('Sign', { x }) as Tensor;
-        return engine().runKernel('Multiply', { a: dy as Tensor, b: s }) as Tensor;
+        const x = saved[0].dtype === 'float32' ? saved[0] : (tf.engine().runKernel('Cast', { x: saved[0] }, { dtype: 'float32' }) as Tensor);
+        const s = tf.engine().runKernel('Sign', { x }) as Tensor;
+        return tf.engine().runKernel('Multiply', { a: dy as Tensor, b: s }) as Tensor;
       },
     }),
     [MARK]: true,
@@ -339,7 +329,7 @@ export function installKernelSupplements(): void {
     replace('Sum', 'wasm', fast.makeSum);
     replace('MaxPoolGrad', 'wasm', fast.makeMaxPoolGrad);
     installReluGrad();
-    if (!getKernel(fast.ADAM, 'wasm')) registerKernel({ kernelName: fast.ADAM, backendName: 'wasm', kernelFunc: fast.adamWasm });
+    if (!tf.getKernel(fast.ADAM, 'wasm')) tf.registerKernel({ kernelName: fast.ADAM, backendName: 'wasm', kernelFunc: fast.adamWasm });
   }
   add('UnsortedSegmentSum', 'wasm', unsortedSegmentSum);
   // Correctness, not speed: installed with the legacy kernels too (see wasm-kernels.ts).

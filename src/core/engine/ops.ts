@@ -102,8 +102,14 @@ export function crossEntropy(
   });
 }
 
+let detachOp: ((x: tf.Tensor) => tf.Tensor) | null = null;
+
 /** The identity with a zero gradient (a stop-gradient), for discrete choices inside a gradient tape. */
-export const detach: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+export function detach(x: tf.Tensor): tf.Tensor {
+  // Made on first use: tf.customGrad at import time would load tfjs in every command.
+  detachOp ??= tf.customGrad(((t: tf.Tensor) => ({
+    value: tf.clone(t),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return detachOp(x);
+}

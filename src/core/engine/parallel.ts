@@ -43,6 +43,7 @@ import { chooseMode, measuredMsPerRow, policy, recordTime } from './parallel-pol
 import { shardLoss } from './shard-losses';
 import { isShardable, localParamGrads, localValueAndGrad, MIN_SHARD_ROWS, record, shardBounds, weightTensors, type Record_, type ShardableModel } from './shards';
 import { configuredThreads } from './threads';
+import { timeModel } from './model-time';
 import { await_, CTRL_DONE, keyOf, MAX_CACHED_MODELS, poolState, post, sent, workersFor, type Job, type Slot, type WorkerReply } from './worker-pool';
 
 // The executor's parts, each in its own file, re-exported so callers import one module.
@@ -290,7 +291,7 @@ export function shardedParamGrads(
 
 /** Logits of x in eval mode, on every thread when it helps. */
 export function forwardEval(model: ShardableModel, x: tf.Tensor4D): tf.Tensor2D {
-  return shardedForward(model, x) ?? tf.tidy(() => oneThreadForward(model)(x));
+  return timeModel('forward', x.shape[0], () => shardedForward(model, x) ?? tf.tidy(() => oneThreadForward(model)(x)));
 }
 
 /** The eval-mode forward pass on this thread: the model's own, else its architecture's. */
@@ -311,9 +312,7 @@ export function valueAndInputGrad(
   y: Int32Array,
   t: Int32Array | null = null,
 ): { grad: tf.Tensor4D; z: Float32Array; loss: Float32Array } {
-  const r = shardedValueAndGrad(model, x, objective, y, t);
-  if (r) return r;
-  return localValueAndGrad(oneThreadForward(model), x, shardLoss(objective)(y, t));
+  return timeModel('grad', x.shape[0], () => shardedValueAndGrad(model, x, objective, y, t) ?? localValueAndGrad(oneThreadForward(model), x, shardLoss(objective)(y, t)));
 }
 
 /**

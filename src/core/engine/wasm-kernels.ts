@@ -28,20 +28,19 @@
  *
  * Runs in: Node (job workers, CLI, tests, the engine's parallel workers).
  */
-import {
+import type {
   backend_util,
-  getKernel,
-  util,
-  type Conv2DBackpropFilterAttrs,
-  type Conv2DBackpropInputAttrs,
-  type DataType,
-  type KernelConfig,
-  type KernelFunc,
-  type MaxPoolGradAttrs,
-  type NamedAttrMap,
-  type SumAttrs,
-  type TensorInfo,
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
+  DataType,
+  KernelConfig,
+  KernelFunc,
+  MaxPoolGradAttrs,
+  NamedAttrMap,
+  SumAttrs,
+  TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { tf } from './tf';
 import { simdKernels, type SimdKernels } from './simd';
 
 type Shape4 = [number, number, number, number];
@@ -77,7 +76,7 @@ function simd(b: WasmBackendLike): SimdKernels | null {
 
 /** Runs a registered kernel of the wasm backend (the original ones, or ours). */
 function run(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
-  const k = getKernel(name, 'wasm');
+  const k = tf.getKernel(name, 'wasm');
   if (!k) throw new Error(`Internal error: the wasm kernel ${name} is not registered.`);
   return k.kernelFunc({ inputs, backend: backend as never, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
 }
@@ -221,7 +220,7 @@ export function makeBatchMatMul(original: KernelConfig): KernelFunc {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     // XNNPACK serves only untransposed products of one matrix pair; everything else in the wasm
     // kernel is a scalar loop. Batched products (leading dims > 1) are left to the original.
-    const single = (t: TensorInfo) => util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+    const single = (t: TensorInfo) => tf.util.sizeFromShape(t.shape.slice(0, -2)) === 1;
     if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' || !single(a) || !single(b)) {
       return original.kernelFunc(args);
     }
@@ -268,12 +267,12 @@ export function makeSum(original: KernelConfig): KernelFunc {
     const { axis, keepDims } = args.attrs as unknown as SumAttrs;
     const rank = x.shape.length;
     if (x.dtype !== 'float32' || rank < 2) return original.kernelFunc(args);
-    const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     // Only a proper leading prefix of the axes: [0], [0,1], ... (a bias gradient).
     const k = axes.length;
     if (k === 0 || k >= rank || axes.some((v, i) => v !== i)) return original.kernelFunc(args);
-    const rows = util.sizeFromShape(x.shape.slice(0, k));
-    const cols = util.sizeFromShape(x.shape.slice(k));
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const cols = tf.util.sizeFromShape(x.shape.slice(k));
     if (rows < 2 || cols < 1 || rows * cols < 4096) return original.kernelFunc(args);
     const backend = args.backend as unknown as WasmBackendLike;
     const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
@@ -313,7 +312,7 @@ export function makeMaxPoolGrad(original: KernelConfig): KernelFunc {
     const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
     const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
     if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) return original.kernelFunc(args);
-    const info = backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
     const backend = args.backend as unknown as WasmBackendLike;
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
     const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
@@ -483,7 +482,7 @@ export function makeConv2dBackpropFilter(original?: KernelConfig): KernelFunc {
       if (original) return original.kernelFunc(args);
       throw new Error(`Internal error: Conv2DBackpropFilter on wasm supports float32 NHWC only, got ${dataFormat}.`);
     }
-    const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = geometry(info);
     const backend = args.backend as unknown as WasmBackendLike;
     if (g.ci === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.co % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1) {
@@ -517,7 +516,7 @@ export function makeConv2dBackpropInput(original: KernelConfig, flippedConv?: Ke
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
     if (dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return original.kernelFunc(args);
-    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const g = geometry(info);
     // With stride 1 and many input channels XNNPACK's convolution of the padded dy with the
     // flipped filter is faster than GEMM + col2im (measured: 26 vs 32 ms for [128,11,11,64] →
@@ -550,7 +549,7 @@ export const reluGradWasm: KernelFunc = ({ inputs, backend: b }) => {
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
   const backend = b as unknown as WasmBackendLike;
   const out = backend.makeOutput([...x.shape], 'float32');
-  const n = util.sizeFromShape(x.shape);
+  const n = tf.util.sizeFromShape(x.shape);
   const kernels = n % 4 === 0 ? simd(backend) : null;
   if (kernels) {
     kernels.reluGrad(ptr(backend, dy), ptr(backend, x), ptr(backend, out), n);
@@ -594,7 +593,7 @@ export const adamWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const { p, m, v, g } = inputs as { p: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
   const a = attrs as unknown as AdamAttrs;
   const backend = b as unknown as WasmBackendLike;
-  const n = util.sizeFromShape(p.shape);
+  const n = tf.util.sizeFromShape(p.shape);
   const outs = [p, m, v].map((t) => backend.makeOutput([...t.shape], 'float32'));
   const fr = Math.fround;
   const c = { b1: fr(a.beta1), omb1: fr(1 - a.beta1), b2: fr(a.beta2), omb2: fr(1 - a.beta2), bc2: fr(a.bc2), eps: fr(a.eps), step: fr(a.stepSize), wd: fr(a.weightDecay) };

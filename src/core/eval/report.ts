@@ -226,8 +226,8 @@ export function reportToHtml(ev: EvaluationInfo, meta: ReportMeta = {}): string 
     parts.push(`<div class="scroll"><table><tr><th>eps</th>${r.epsCurve.points.map((p) => `<th>${formatEps(p.eps)}</th>`).join('')}</tr><tr><th>robust accuracy</th>${r.epsCurve.points.map((p) => `<td>${pct(p.robustAccuracy, 1)}</td>`).join('')}</tr></table></div>`);
   }
   if (r.stages?.length) {
-    parts.push(`<h2>Which attack broke which images</h2><table><tr><th class="l">member</th><th>ran on</th><th>broke</th><th>robust accuracy after</th><th>seconds</th><th>gradients / image</th><th>queries / image</th></tr>${r.stages
-      .map((s) => `<tr><td class="l">${esc(s.title)}${s.skipped ? ` <em>(skipped: ${esc(s.skipped)})</em>` : ''}</td><td>${s.ran}</td><td>${s.broke}</td><td>${bar(s.robustAccuracyAfter, 'r')}</td><td>${s.seconds.toFixed(1)}</td><td>${s.gradEvalsPerPoint.toFixed(1)}</td><td>${s.queriesPerPoint.toFixed(1)}</td></tr>`)
+    parts.push(`<h2>Which attack broke which images</h2><table><tr><th class="l">member</th><th>ran on</th><th>broke</th><th>robust accuracy after</th><th>seconds</th><th>of which in the model</th><th>gradients / image</th><th>queries / image</th></tr>${r.stages
+      .map((s) => `<tr><td class="l">${esc(s.title)}${s.skipped ? ` <em>(skipped: ${esc(s.skipped)})</em>` : ''}</td><td>${s.ran}</td><td>${s.broke}</td><td>${bar(s.robustAccuracyAfter, 'r')}</td><td>${s.seconds.toFixed(1)}</td><td>${s.modelSeconds != null && s.seconds > 0 ? `${s.modelSeconds.toFixed(1)} (${Math.round((100 * s.modelSeconds) / s.seconds)} %)` : '—'}</td><td>${s.gradEvalsPerPoint.toFixed(1)}</td><td>${s.queriesPerPoint.toFixed(1)}</td></tr>`)
       .join('')}</table>`);
   }
   if (r.perClass.length) {

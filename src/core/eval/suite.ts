@@ -74,7 +74,7 @@ export class EvaluationSuite {
   private readonly grid: number[];
   private readonly curveRobust: number[];
   private readonly minimalNorms: number[] = [];
-  private readonly stageSums: Map<string, { name: string; title: string; ran: number; broke: number; seconds: number; gradEvals: number; queries: number; skipped?: string }> = new Map();
+  private readonly stageSums: Map<string, { name: string; title: string; ran: number; broke: number; seconds: number; modelSeconds: number; gradEvals: number; queries: number; skipped?: string }> = new Map();
   private targetAttempted = 0;
   private targetHits = 0;
   private gradEvals = 0;
@@ -238,10 +238,11 @@ export class EvaluationSuite {
     if (res.perturbation) for (let i = 0; i < n; i++) this.minimalNorms.push(res.perturbation[i]);
     if (res.stages) {
       for (const s of res.stages) {
-        const acc = this.stageSums.get(s.name) ?? { name: s.name, title: s.title, ran: 0, broke: 0, seconds: 0, gradEvals: 0, queries: 0 };
+        const acc = this.stageSums.get(s.name) ?? { name: s.name, title: s.title, ran: 0, broke: 0, seconds: 0, modelSeconds: 0, gradEvals: 0, queries: 0 };
         acc.ran += s.ran;
         for (let i = 0; i < n; i++) if (s.broke[i] && cleanOk[i]) acc.broke++;
         acc.seconds += s.seconds;
+        acc.modelSeconds += s.modelSeconds ?? 0;
         acc.gradEvals += s.gradEvals;
         acc.queries += s.queries;
         if (s.skipped) acc.skipped = s.skipped;
@@ -400,6 +401,7 @@ export class EvaluationSuite {
           broke: s.broke,
           robustAccuracyAfter: count ? robust / count : 0,
           seconds: s.seconds,
+          modelSeconds: s.modelSeconds,
           gradEvalsPerPoint: count ? s.gradEvals / count : 0,
           queriesPerPoint: count ? s.queries / count : 0,
           ...(s.skipped ? { skipped: s.skipped } : {}),

@@ -13,7 +13,10 @@
  *
  * Runs in: Node (core).
  */
-import { Matrix, SVD } from 'ml-matrix';
+import { lazyModule } from '../engine/lazy-require';
+
+// Loaded at the first low-rank signature: listings and other commands skip its ≈40 ms.
+const mlMatrix = lazyModule<typeof import('ml-matrix')>('ml-matrix');
 
 /** Dot product with float64 accumulation. */
 export function dot(a: Float32Array, b: Float32Array): number {
@@ -196,6 +199,7 @@ export function matrixShape(shape: readonly number[]): [number, number] | null {
  */
 export function lowRank(x: Float32Array, rows: number, cols: number, rank: number): LowRank {
   const r = Math.min(rank, rows, cols);
+  const { Matrix, SVD } = mlMatrix();
   const m = new Matrix(rows, cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, x[i * cols + j]);
   const svd = new SVD(m, { autoTranspose: true });

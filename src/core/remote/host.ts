@@ -8,8 +8,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { lazyModule } from '../engine/lazy-require';
 import { LabError } from '../../shared/errors';
 import { TERMINAL_STATUSES, type EvaluationInfo, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { checkpointPath } from '../training/checkpoint';
@@ -69,6 +70,10 @@ export function sha256(bytes: Uint8Array): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
+// Only a web server with ROBUSTLAB_REDIS_URL needs them (≈80 ms and ≈270 modules at start).
+const bullmq = lazyModule<typeof import('bullmq')>('bullmq');
+const ioredis = lazyModule<typeof import('ioredis')>('ioredis');
+
 /** The same public face as the embedded JobQueue, over BullMQ. */
 export class RedisJobQueue {
   /** The shared queue first, then one per pinned backend. */
@@ -87,8 +92,8 @@ export class RedisJobQueue {
     const connection = { url: opts.url, maxRetriesPerRequest: null };
     this.pins = parsePins(process.env.ROBUSTLAB_PIN);
     for (const name of new Set([QUEUE_NAME, ...[...this.pins.values()].map(pinnedQueue)])) {
-      const queue = new Queue(name, { connection });
-      const events = new QueueEvents(name, { connection });
+      const queue = new (bullmq().Queue)(name, { connection });
+      const events = new (bullmq().QueueEvents)(name, { connection });
       events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data as RemoteProgress));
       events.on('completed', ({ jobId }) => this.onEnded(jobId, null));
       events.on('failed', ({ jobId, failedReason }) => this.onEnded(jobId, failedReason));
@@ -97,7 +102,7 @@ export class RedisJobQueue {
       this.queues.set(name, queue);
       this.events.push(events);
     }
-    this.redis = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.redis = new (ioredis().Redis)(opts.url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.redis.on('error', () => {});
   }
 

@@ -10,8 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
+import { lazyModule } from '../engine/lazy-require';
+
+// Loaded when a worker starts, not by every command that bundles this file.
+const bullmq = lazyModule<typeof import('bullmq')>('bullmq');
+const ioredis = lazyModule<typeof import('ioredis')>('ioredis');
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/schemas';
 import { initEngine } from '../engine/backend';
@@ -83,7 +87,7 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
 
   // The shared queue, and the one of jobs pinned to this worker's backend (ROBUSTLAB_PIN on the host).
   const bullWorkers = [QUEUE_NAME, pinnedQueue(backendChoice(engine))].map((name) => {
-    const w = new Worker<RemoteJobData>(name, (job) => processJob(job), {
+    const w = new (bullmq().Worker)<RemoteJobData>(name, (job) => processJob(job), {
       connection: { url: o.redis, maxRetriesPerRequest: null },
       concurrency: o.concurrency,
       // A killed worker's job goes back to the queue after its lock lapses (the stalled check).
@@ -95,7 +99,7 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
     return w;
   });
   await Promise.all(bullWorkers.map((w) => w.waitUntilReady()));
-  const client = new Redis(o.redis, { maxRetriesPerRequest: null });
+  const client = new (ioredis().Redis)(o.redis, { maxRetriesPerRequest: null });
   client.on('error', () => {});
 
   const beat = async () => {
@@ -133,7 +137,7 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
 
   async function processJob(job: Job<RemoteJobData>): Promise<{ status: string }> {
     const { runId, labVersion } = job.data;
-    if (labVersion !== o.labVersion) throw new UnrecoverableError(`This job comes from Robustness Lab ${labVersion}; this worker runs ${o.labVersion}.`);
+    if (labVersion !== o.labVersion) throw new (bullmq().UnrecoverableError)(`This job comes from Robustness Lab ${labVersion}; this worker runs ${o.labVersion}.`);
     let bundle: Omit<ChildStart, 'type' | 'jobLab' | 'backend' | 'checkpoint'> & { files: { rel: string; sha256: string }[]; checkpoint: { data: string; sha256: string } | null };
     try {
       bundle = await api('workerBundle', { runId });
