@@ -12,7 +12,7 @@
  *    with the warm pool and with a fresh worker per job (ROBUSTLAB_WORKER_POOL=0).
  * 3. AutoAttack (standard version, eps 0.1, Square 5,000 queries) on the first BENCH_AA_IMAGES
  *    (default 1,000) Fashion-MNIST test images with mnist-cnn trained one epoch on BENCH_AA_TRAIN
- *    (default 12,000) training images: wall time, seconds per stage and the share of each stage
+ *    (default 60,000, the whole training set) images: wall time, seconds per stage and the share of each stage
  *    spent inside the model (forward and backward passes; engine/model-time.ts), from the
  *    evaluation's own report; the longest gap between progress events. Falls back to mnist-digits
  *    when dataset-fashion-mnist is not installed (BENCH_AA_IMAGES=0 skips it).
@@ -145,7 +145,7 @@ export async function benchSpeed(opts: { log?: (line: string) => void } = {}) {
               })
             ).name
           : 'mnist-digits';
-        const trainLimit = Number(process.env.BENCH_AA_TRAIN ?? 12000);
+        const trainLimit = Number(process.env.BENCH_AA_TRAIN ?? 60000);
         const trained = await lab.waitForRun(
           (await lab.call('submitTrain', { kind: 'train', dataset, arch: 'mnist-cnn', epochs: 1, batchSize: 64, optimizer: { name: 'adam', lr: 0.001 }, seed: 1, limit: trainLimit, testLimit: 1000 })).id,
         );
