@@ -8,7 +8,8 @@ import { LabError } from '../shared/errors';
 import type { Lab } from '../core/service';
 import type { EstimateResult, PatchTerm, SignatureDetail, SignatureInfo } from '../shared/patching';
 import type { RunInfo } from '../shared/schemas';
-import { pct, type CliHelpers, type GlobalOpts } from './helpers';
+import { keyValues, pct, type CliHelpers, type GlobalOpts } from './helpers';
+import { attackNames, orList } from './registry-help';
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
@@ -278,7 +279,7 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
     });
   patch
     .command('sweep')
-    .description('α sweep (a job): accuracy of target + α·signature for each α on the clean and corrupted test sets')
+    .description('α sweep (a job): accuracy of target + α·signature for each α on the clean and corrupted test sets, optionally under an attack')
     .option('--target <model>', 'the model to patch')
     .option('--sig <name[:α]>', 'the swept signature first; further ones stay at their α (repeatable)', collect)
     .requiredOption('--alphas <list>', 'values of α separated by commas, e.g. 0,0.25,0.5,1,1.5')
@@ -286,9 +287,16 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
     .option('--corrupted <name>', 'a corrupted test set (repeatable; default: each signature\'s source dataset)', collect)
     .option('--limit <n>', 'test images per dataset', num('limit', true), 500)
     .option('--bn <mode>', 'keep, reestimate or reestimate:DATASET')
+    .option('--attack <name>', `also robust accuracy at each α on the first test set: ${orList(attackNames())}`)
+    .option('--eps <x>', 'the attack\'s largest change per pixel (0–1)', num('eps'))
+    .option('--param <k=v>', 'any other attack parameter (repeatable)', collect)
+    .option('--attack-limit <n>', 'images attacked at each α (default 200)', num('attack-limit', true))
     .option('--name <name>', 'run name')
     .action(async (own) => {
       const o = withParent(own, 'patch sweep');
+      const attackParams: Record<string, number | boolean | string> = { ...keyValues(o.param) };
+      if (o.eps !== undefined) attackParams.eps = o.eps;
+      const attack = o.attack && o.attack !== 'none' ? { attack: { name: o.attack, params: attackParams }, ...(o.attackLimit ? { attackLimit: o.attackLimit } : {}) } : {};
       const alphas = list(o.alphas).map(Number);
       if (!alphas.length || alphas.some((a) => !Number.isFinite(a))) throw new LabError('bad_input', `--alphas must be numbers separated by commas, got "${o.alphas}".`);
       const datasets = [...(o.dataset ? [o.dataset] : []), ...(o.corrupted ?? [])];
@@ -302,18 +310,32 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
           ...(datasets.length ? { datasets } : {}),
           limit: o.limit,
           ...parseBn(o.bn),
+          ...attack,
         });
         if (!g().json) process.stderr.write(`Sweep run ${run.id} queued: "${run.name}".\n`);
         const done = await follow(lab, run, g());
         const detail = await lab.call('getRun', { runId: run.id });
         const keys = Object.keys(detail.metrics).filter((k) => k.startsWith('accuracy/'));
+        const robustKeys = Object.keys(detail.metrics).filter((k) => k.startsWith('robust_accuracy/'));
+        const at = (k: string, step: number) => detail.metrics[k].find((q) => q.step === step)?.value ?? null;
         const points = (detail.metrics.alpha ?? []).map((p) => ({
           alpha: p.value,
-          accuracy: Object.fromEntries(keys.map((k) => [k.slice('accuracy/'.length), detail.metrics[k].find((q) => q.step === p.step)?.value ?? null])),
+          accuracy: Object.fromEntries(keys.map((k) => [k.slice('accuracy/'.length), at(k, p.step)])),
+          ...(robustKeys.length ? { robust_accuracy: Object.fromEntries(robustKeys.map((k) => [k.slice('robust_accuracy/'.length), at(k, p.step)])) } : {}),
         }));
         out(g(), { id: done.id, name: done.name, status: done.status, error: done.error, points }, () => {
           console.log(`Sweep "${done.name}" (${done.id}): ${done.status}${done.error ? ` — ${done.error}` : ''}`);
-          console.log(table(points.map((p) => ({ alpha: p.alpha, ...Object.fromEntries(Object.entries(p.accuracy).map(([k, v]) => [k, pct(v)])) })), ['alpha', ...keys.map((k) => k.slice('accuracy/'.length))]));
+          const robustCols = robustKeys.map((k) => `${k.slice('robust_accuracy/'.length)} under ${o.attack}`);
+          console.log(
+            table(
+              points.map((p) => ({
+                alpha: p.alpha,
+                ...Object.fromEntries(Object.entries(p.accuracy).map(([k, v]) => [k, pct(v)])),
+                ...Object.fromEntries(Object.entries(p.robust_accuracy ?? {}).map(([k, v]) => [`${k} under ${o.attack}`, pct(v)])),
+              })),
+              ['alpha', ...keys.map((k) => k.slice('accuracy/'.length)), ...robustCols],
+            ),
+          );
         });
         runError(done);
       });

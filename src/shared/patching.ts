@@ -4,6 +4,7 @@
  * imports the job specs into its JobSpecSchema union, so this file must not import schemas.ts).
  */
 import { z } from 'zod';
+import { AttackSpecSchema } from './attack-spec';
 
 const idOrName = z.string().trim().min(1, 'Name or id must not be empty.');
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
@@ -109,6 +110,10 @@ export const PatchSweepSpecSchema = z.object({
   bn: BnModeSchema.default('keep'),
   bnDataset: idOrName.optional(),
   bnImages: z.number().int().min(16).max(60000).default(1024),
+  /** Optionally an attack at each α, on the first test set: metric `robust_accuracy/<dataset>`. */
+  attack: AttackSpecSchema.optional(),
+  /** Images attacked at each α (the first ones of the first test set; attacks cost more than accuracy). */
+  attackLimit: z.number().int().min(1).max(10000).default(200),
 });
 export type PatchSweepSpec = z.infer<typeof PatchSweepSpecSchema>;
 export type PatchSweepSpecInput = z.input<typeof PatchSweepSpecSchema>;

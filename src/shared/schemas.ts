@@ -3,6 +3,7 @@
  * layer (core, main, preload, renderer, server, cli). No runtime dependency beyond zod.
  */
 import { z } from 'zod';
+import { AttackSpecSchema, type AttackSpec } from './attack-spec';
 import { FamilySpecSchema, PatchSweepSpecSchema } from './patching';
 import { ImportSpecSchema } from './byo';
 import { METHOD_FAMILY_IDS } from './methods';
@@ -132,11 +133,7 @@ export const TrainSpecSchema = z.object({
 export type TrainSpec = z.infer<typeof TrainSpecSchema>;
 export type TrainSpecInput = z.input<typeof TrainSpecSchema>;
 
-export const AttackSpecSchema = z.object({
-  name: z.string().min(1),
-  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
-});
-export type AttackSpec = z.infer<typeof AttackSpecSchema>;
+export { AttackSpecSchema, type AttackSpec } from './attack-spec';
 
 export const EvalSpecSchema = z.object({
   kind: z.literal('eval'),
@@ -631,3 +628,13 @@ export const EmptySchema = z.object({}).default({});
 // Events and management requests live in their own files; re-exported so every import stays `./schemas`.
 export * from './events';
 export * from './manage';
+
+/** What each kind of run is, in words (the run page's subtitle). A Record, so a new job kind does not compile without one. */
+export const RUN_KIND_TITLES: Record<JobSpec['kind'], string> = {
+  train: 'Training run',
+  eval: 'Evaluation run',
+  corrupt: 'Corruption run (makes a dataset)',
+  family: 'Patching family (fine-tunes a clean and robust members)',
+  'patch-sweep': 'α sweep of a weight patch',
+  import: 'Dataset import',
+};

@@ -104,15 +104,19 @@ test('web: patching — family, extract, library, patch with estimate, α sweep,
   await expect(page.getByText('Patched model saved')).toBeVisible({ timeout: 15_000 });
   await shot(page, 'patching-4-patch.png');
 
-  // 4. α sweep: three points, the chart, pick α = 1 and save it.
+  // 4. α sweep: three points with FGSM at each, the chart (two sets + the attacked one), pick α = 1 and save it.
   await page.getByTestId('tab-sweep').click();
   await page.getByTestId('sweep-target').selectOption({ label: 'fam-clean' });
   await page.getByTestId('sweep-alphas').fill('0,0.5,1');
   await page.getByTestId('sweep-limit').fill('200');
+  await page.getByTestId('sweep-attack').selectOption('fgsm');
+  await page.getByTestId('sweep-eps').fill('0.1');
+  await page.getByTestId('sweep-attack-limit').fill('100');
   await page.getByTestId('sweep-start').click();
   const chart = page.getByTestId('sweep-chart');
   await expect(chart.getByTestId('sweep-point-1')).toBeVisible({ timeout: 60_000 });
-  await expect(chart.locator('.recharts-line')).toHaveCount(2);
+  await expect(chart.locator('.recharts-line')).toHaveCount(3);
+  await expect(chart.getByText('mnist-digits under attack')).toBeVisible();
   await chart.getByTestId('sweep-point-1').click();
   await page.getByTestId('sweep-save').click();
   await expect(page.getByText('(α = 1) is on the Models page')).toBeVisible({ timeout: 15_000 });

@@ -57,10 +57,19 @@ it('family → signature → estimate → patch → sweep, with --json', () => {
   expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   expect(bad.stderr).toMatch(/between −5 and 5/);
 
-  const sweep = cli(['patch', 'sweep', '--target', 'fam-clean', '--sig', 'c', '--alphas', '0,1', '--limit', '50', '--json']);
+  const sweep = cli(['patch', 'sweep', '--target', 'fam-clean', '--sig', 'c', '--alphas', '0,1', '--limit', '50', '--attack', 'fgsm', '--eps', '0.1', '--attack-limit', '30', '--json']);
   expect(sweep.code, sweep.stderr).toBe(0);
   expect(sweep.json?.points.map((q: { alpha: number }) => q.alpha)).toEqual([0, 1]);
   expect(Object.keys(sweep.json?.points[0].accuracy).sort()).toEqual(['mnist-digits', 'mnist-digits-contrast-s4']);
+  for (const p of sweep.json!.points as { robust_accuracy: Record<string, number> }[]) {
+    expect(Object.keys(p.robust_accuracy)).toEqual(['mnist-digits']);
+    expect(p.robust_accuracy['mnist-digits']).toBeGreaterThanOrEqual(0);
+    expect(p.robust_accuracy['mnist-digits']).toBeLessThanOrEqual(1);
+  }
+  // A misspelt attack: one line, exit 2.
+  const badAttack = cli(['patch', 'sweep', '--target', 'fam-clean', '--sig', 'c', '--alphas', '0', '--attack', 'fgsn', '--eps', '0.1', '--json']);
+  expect(badAttack.code).toBe(2);
+  expect(badAttack.stderr).toMatch(/Unknown attack "fgsn"/);
 
   expect(cli(['signatures', 'delete', 'c', '--json']).json).toMatchObject({ name: 'c' });
 });

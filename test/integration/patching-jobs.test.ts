@@ -67,3 +67,37 @@ test('family → signature → α sweep', async () => {
   expect(row.patchedAccuracy).toBe(row.targetAccuracy);
   expect(metrics['accuracy/mnist-digits'][0].value).toBeCloseTo(row.targetAccuracy, 10);
 });
+
+test('an α sweep with an attack: each point equals an evaluation of the saved model with that attack', async () => {
+  const attack = { name: 'pgd', params: { eps: 0.1, steps: 5 } };
+  const sweep = await lab.call('submitPatchSweep', {
+    kind: 'patch-sweep',
+    target: 'fam-clean',
+    signatures: [{ signature: 'noise-sig', alpha: 1 }],
+    alphas: [0, 1],
+    limit: 60,
+    attack,
+    attackLimit: 40,
+  });
+  const s = await lab.waitForRun(sweep.id);
+  expect(s.status, s.error ?? '').toBe('finished');
+  const metrics = lab.store.getMetrics(sweep.id);
+  const robust = metrics['robust_accuracy/mnist-digits'];
+  expect(robust.map((p) => p.step)).toEqual([0, 1]);
+  console.log('sweep robust accuracy', robust.map((p) => p.value), 'clean', metrics['accuracy/mnist-digits'].map((p) => p.value));
+  for (const [i, alpha] of [0, 1].entries()) {
+    const saved = await lab.call('patchModel', { target: 'fam-clean', signatures: [{ signature: 'noise-sig', alpha }], name: `fam-clean-a${alpha}` });
+    const ev = await lab.waitForRun((await lab.call('submitEval', { kind: 'eval', model: saved.id, dataset: 'mnist-digits', limit: 40, batchSize: 200, seed: 0, attack })).id);
+    expect(ev.status, ev.error ?? '').toBe('finished');
+    const evaluation = (await lab.call('listEvaluations', { modelId: saved.id }))[0];
+    expect(robust[i].value).toBeCloseTo(evaluation.robustAccuracy!, 10);
+    // Robust accuracy never exceeds clean accuracy on the same images.
+    expect(robust[i].value).toBeLessThanOrEqual(evaluation.cleanAccuracy + 1e-12);
+  }
+  // An unknown attack is refused at submit time, and no run is stored.
+  const before = lab.store.listRuns({ limit: 500, offset: 0 }).length;
+  await expect(
+    lab.call('submitPatchSweep', { kind: 'patch-sweep', target: 'fam-clean', signatures: [{ signature: 'noise-sig', alpha: 1 }], alphas: [0], attack: { name: 'pgdd', params: {} } }),
+  ).rejects.toThrow(/Unknown attack "pgdd"/);
+  expect(lab.store.listRuns({ limit: 500, offset: 0 })).toHaveLength(before);
+}, 120_000);

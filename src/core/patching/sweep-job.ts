@@ -1,8 +1,10 @@
 /**
  * The `patch-sweep` job kind: the first signature's α over a grid (the others fixed), each point
- * measured on every chosen test set. Metrics per point i: `alpha` and `accuracy/<dataset name>`
- * (step i); the run page and the Patching page chart them, and any point can be saved with
- * the `patchModel` call.
+ * measured on every chosen test set, and optionally under an attack on the first one. Metrics per
+ * point i: `alpha`, `accuracy/<dataset name>` and, with an attack, `robust_accuracy/<dataset name>`
+ * (step i); the run page and the Patching page chart them, and any point can be saved with the
+ * `patchModel` call. Robust accuracy is the evaluation's own (eval/evaluate.ts), so a point equals
+ * an evaluation of the saved model with the same attack, seed and images.
  *
  * Runs in: the job worker process (run); check runs in the facade.
  */
@@ -13,6 +15,8 @@ import type { JobContext } from '../jobs/context';
 import { registerJobKind } from '../jobs/registry';
 import { modelFromSafetensors } from '../models/safetensors';
 import type { LabStore } from '../store/store';
+import { resolveAttack } from '../attacks/registry';
+import { evaluateModel } from '../eval/evaluate';
 import { accuracy, checkAlpha, patchModel, reestimateBatchNorm } from './apply';
 import { defaultDatasets, resolveBnDataset, resolveTerms } from './service';
 
@@ -26,6 +30,8 @@ export function checkSweep(store: LabStore, spec: PatchSweepSpec): PatchSweepSpe
     if (!ds.splits.test) throw new LabError('bad_input', `Dataset "${ds.name}" has no test split to measure on.`);
   }
   const bn = resolveBnDataset(store, target, spec);
+  // Refuses an unknown attack, bad parameters or too few classes now, not after the first α.
+  if (spec.attack && spec.attack.name !== 'none') resolveAttack(spec.attack, target.numClasses);
   return { ...spec, target: target.id, signatures: resolved.map((r, i) => ({ signature: r.sig.id, alpha: spec.signatures[i].alpha })), datasets, ...(bn ? { bnDataset: bn.id } : {}) };
 }
 
@@ -38,6 +44,7 @@ export async function runSweep(ctx: JobContext, spec: PatchSweepSpec): Promise<v
     return { name: ds.name, split: limitSplit(readSplit(store.labDir, ds.files as never, 'test'), spec.limit) };
   });
   const bn = resolveBnDataset(store, target, spec);
+  const attacked = spec.attack && spec.attack.name !== 'none' ? { ...resolveAttack(spec.attack, target.numClasses), set: sets[0] } : null;
   const [height, width, channels] = target.inputShape;
   const original = modelFromSafetensors(store.readArtifact(target.artifact), target.arch, { input: { height, width, channels }, numClasses: target.numClasses });
   try {
@@ -52,6 +59,11 @@ export async function runSweep(ctx: JobContext, spec: PatchSweepSpec): Promise<v
         for (const s of sets) {
           await ctx.tick();
           values.push({ key: `accuracy/${s.name}`, step: i, value: accuracy(patched, s.split, spec.limit) });
+        }
+        if (attacked?.attack && attacked.set) {
+          const split = limitSplit(attacked.set.split, spec.attackLimit);
+          const r = await evaluateModel(patched, split, target.numClasses, attacked.attack, attacked.params, { batchSize: 200, seed: 0, tick: () => ctx.tick() });
+          values.push({ key: `robust_accuracy/${attacked.set.name}`, step: i, value: r.count ? (r.robustCorrect ?? 0) / r.count : 0 });
         }
         ctx.log(values);
       } finally {

@@ -22,6 +22,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { lab } from '../api/client';
 import { LabError } from '../../shared/errors';
 import type { DatasetInfo, EvaluationInfo, JobSpec, ModelInfo, RegistryEntry, RunInfo } from '../../shared/schemas';
+import { RUN_KIND_TITLES } from '../../shared/schemas';
 import { Charts } from '../components/Charts';
 import { InfoIcon } from '../components/InfoIcon';
 import { MetricsSummary } from '../components/MetricsSummary';
@@ -90,7 +91,7 @@ export function RunPage({ runId }: { runId: string }) {
             <StatusBadge status={run.status} />
           </Group>
         }
-        subtitle={`${run.kind === 'train' ? 'Training' : run.kind === 'corrupt' ? 'Corruption (dataset-making)' : 'Evaluation'} run, created ${formatDate(run.createdAt)}`}
+        subtitle={`${RUN_KIND_TITLES[run.kind] ?? 'Run'}, created ${formatDate(run.createdAt)}`}
         actions={
           <>
             {(run.kind === 'train' || run.kind === 'eval') && (

@@ -1,6 +1,7 @@
 /**
  * α sweep: the target + α·signature measured for each α of a grid on the clean and corrupted test
- * sets (a job), charted as accuracy vs α; pick a point and save that model.
+ * sets, and optionally under an attack on the first set (a job), charted as accuracy vs α; pick a
+ * point and save that model.
  */
 import { Alert, Button, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
@@ -8,7 +9,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { lab } from '../../api/client';
 import type { SignatureInfo } from '../../../shared/patching';
 import type { ModelInfo } from '../../../shared/schemas';
-import { useLiveRun } from '../../lib/hooks';
+import { useLiveRun, useLoad } from '../../lib/hooks';
 import { notifyError, notifyOk } from '../../lib/notify';
 import { PALETTE } from '../MetricCharts';
 import { RunProgress } from '../RunProgress';
@@ -17,10 +18,12 @@ function SweepChart({ runId, onPick, picked }: { runId: string; onPick: (alpha: 
   const { detail, progress } = useLiveRun(runId);
   if (!detail) return null;
   const metrics = detail.metrics;
-  const keys = Object.keys(metrics).filter((k) => k.startsWith('accuracy/'));
+  // One line per test set, and a dashed one for the attack's robust accuracy.
+  const keys = Object.keys(metrics).filter((k) => k.startsWith('accuracy/') || k.startsWith('robust_accuracy/'));
+  const label = (k: string) => (k.startsWith('robust_accuracy/') ? `${k.slice('robust_accuracy/'.length)} under attack` : k.slice('accuracy/'.length));
   const data = (metrics.alpha ?? []).map((p) => ({
     alpha: p.value,
-    ...Object.fromEntries(keys.map((k) => [k.slice('accuracy/'.length), 100 * (metrics[k].find((q) => q.step === p.step)?.value ?? NaN)])),
+    ...Object.fromEntries(keys.map((k) => [label(k), 100 * (metrics[k].find((q) => q.step === p.step)?.value ?? NaN)])),
   }));
   return (
     <Stack gap="xs">
@@ -37,7 +40,7 @@ function SweepChart({ runId, onPick, picked }: { runId: string; onPick: (alpha: 
               <Tooltip formatter={(v) => `${Number(v).toFixed(1)} %`} />
               <Legend />
               {keys.map((k, i) => (
-                <Line key={k} dataKey={k.slice('accuracy/'.length)} stroke={PALETTE[i % PALETTE.length]} dot isAnimationActive={false} />
+                <Line key={k} dataKey={label(k)} stroke={PALETTE[i % PALETTE.length]} strokeDasharray={k.startsWith('robust_') ? '5 4' : undefined} dot isAnimationActive={false} />
               ))}
             </LineChart>
           </ResponsiveContainer>
@@ -63,13 +66,25 @@ export function SweepPanel({ models, signatures, onSaved }: { models: ModelInfo[
   const [runId, setRunId] = useState<string | null>(null);
   const [picked, setPicked] = useState<number | null>(null);
   const [name, setName] = useState('');
+  const attacks = useLoad(() => lab.listAttacks({}), []).data ?? [];
+  const [attack, setAttack] = useState('none');
+  const [eps, setEps] = useState<number | string>(0.1);
+  const [attackLimit, setAttackLimit] = useState<number | string>(200);
+  const hasEps = attacks.find((a) => a.name === attack)?.params.some((p) => p.key === 'eps') ?? false;
   const targetId = target || models.find((m) => m.name.endsWith('-clean'))?.id || models[0]?.id || '';
   const sigId = signature || signatures[0]?.id || '';
 
   const start = async () => {
     try {
       const values = alphas.split(',').map((s) => Number(s.trim()));
-      const run = await lab.submitPatchSweep({ kind: 'patch-sweep', target: targetId, signatures: [{ signature: sigId, alpha: 1 }], alphas: values, limit: Number(limit) });
+      const run = await lab.submitPatchSweep({
+        kind: 'patch-sweep',
+        target: targetId,
+        signatures: [{ signature: sigId, alpha: 1 }],
+        alphas: values,
+        limit: Number(limit),
+        ...(attack !== 'none' ? { attack: { name: attack, params: hasEps ? { eps: Number(eps) } : {} }, attackLimit: Number(attackLimit) } : {}),
+      });
       setRunId(run.id);
       setPicked(null);
     } catch (err) {
@@ -97,6 +112,20 @@ export function SweepPanel({ models, signatures, onSaved }: { models: ModelInfo[
           <NativeSelect label="Signature" value={sigId} onChange={(e) => setSignature(e.currentTarget.value)} data={signatures.map((s) => ({ value: s.id, label: s.name }))} data-testid="sweep-signature" />
           <TextInput label="Values of α" description="separated by commas, each between −5 and 5" value={alphas} onChange={(e) => setAlphas(e.currentTarget.value)} data-testid="sweep-alphas" />
           <NumberInput label="Test images per set" description="the clean set and the signature's corrupted set" min={1} value={limit} onChange={setLimit} data-testid="sweep-limit" />
+          <NativeSelect
+            label="Attack at each α (optional)"
+            description="robust accuracy on the first test set, as an evaluation with this attack would report it"
+            value={attack}
+            onChange={(e) => setAttack(e.currentTarget.value)}
+            data={[{ value: 'none', label: 'none' }, ...attacks.map((a) => ({ value: a.name, label: a.title }))]}
+            data-testid="sweep-attack"
+          />
+          {attack !== 'none' && (
+            <Group grow align="start">
+              {hasEps && <NumberInput label="eps (0–1)" description="largest change per pixel" min={0} max={1} step={0.01} decimalScale={4} value={eps} onChange={setEps} data-testid="sweep-eps" />}
+              <NumberInput label="Images attacked" description="per α; attacks take longer than accuracy" min={1} max={10000} value={attackLimit} onChange={setAttackLimit} data-testid="sweep-attack-limit" />
+            </Group>
+          )}
         </SimpleGrid>
         <Group>
           <Button onClick={start} disabled={!targetId || !sigId} data-testid="sweep-start">
