@@ -183,6 +183,16 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   await expect(page.getByTestId('run-lineage')).toContainText('mnist-digits');
   await expect(page.getByTestId('run-lineage')).toContainText('eval: pgd');
   await shot(page, 'web-history-lineage.png', page.getByTestId('run-lineage'));
+  // A Markdown note is shown formatted (and no HTML in it is run), before and after saving.
+  await page.getByTestId('run-note').fill('**Baseline** for the FGSM study.\n\n- lr 0.1\n- [x] checked\n\n<img src=x onerror="window.__noteXss=1">');
+  const rendered = page.getByTestId('run-note-rendered');
+  await expect(rendered.locator('strong')).toHaveText('Baseline');
+  await expect(rendered.locator('li')).toHaveCount(2);
+  await expect(rendered.locator('img')).toHaveCount(0);
+  await page.getByTestId('save-run-notes').click();
+  await expect(page.getByText('The note as shown')).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __noteXss?: number }).__noteXss)).toBeUndefined();
+  await shot(page, 'web-history-note.png');
   await page.getByTestId('clone-run').click();
   await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
   await expect(page.getByLabel('Training method', { exact: true })).toHaveValue('fgsm-rs');

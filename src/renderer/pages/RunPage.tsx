@@ -11,18 +11,15 @@ import {
   SimpleGrid,
   Stack,
   Table,
-  TagsInput,
   Text,
-  Textarea,
-  TextInput,
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
 import { lab } from '../api/client';
-import { LabError } from '../../shared/errors';
 import type { DatasetInfo, EvaluationInfo, JobSpec, ModelInfo, RegistryEntry, RunInfo } from '../../shared/schemas';
 import { RUN_KIND_TITLES } from '../../shared/schemas';
+import { RunNotes } from '../components/RunNotes';
 import { Charts } from '../components/Charts';
 import { InfoIcon } from '../components/InfoIcon';
 import { MetricsSummary } from '../components/MetricsSummary';
@@ -50,7 +47,6 @@ import {
 } from '../lib/format';
 import { isTerminal, useLiveRun, useLoad } from '../lib/hooks';
 import { findDataset, findModel, modelShape, sourceLabel } from '../lib/names';
-import { notifyError, notifyOk } from '../lib/notify';
 import { href } from '../lib/route';
 
 export function RunPage({ runId }: { runId: string }) {
@@ -488,80 +484,6 @@ function SpecTable({
           ))}
         </Table.Tbody>
       </Table>
-    </Paper>
-  );
-}
-
-function RunNotes({ run, onSaved }: { run: RunInfo; onSaved: () => void }) {
-  const [name, setName] = useState(run.name);
-  const [tags, setTags] = useState<string[]>(run.tags);
-  const [note, setNote] = useState(run.note);
-  const [busy, setBusy] = useState(false);
-  const savedKey = JSON.stringify([run.name, run.tags, run.note]);
-
-  useEffect(() => {
-    setName(run.name);
-    setTags(run.tags);
-    setNote(run.note);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [run.id, savedKey]);
-
-  const dirty = name !== run.name || note !== run.note || JSON.stringify(tags) !== JSON.stringify(run.tags);
-
-  const save = async () => {
-    if (!name.trim()) {
-      notifyError('Could not save', new LabError('bad_input', 'Give the run a name (1 to 200 characters).'));
-      return;
-    }
-    setBusy(true);
-    try {
-      await lab.updateRun({ runId: run.id, name: name.trim(), tags, note });
-      notifyOk('Saved');
-      onSaved();
-    } catch (err) {
-      notifyError('Could not save the name, tags or note', err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Paper withBorder radius="md" p="md">
-      <Stack gap="sm">
-        <TextInput
-          label="Name"
-          description="How the run is listed; 1 to 200 characters."
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          maxLength={200}
-          data-testid="run-name"
-        />
-        <TagsInput
-          label="Tags"
-          description="Short words to find and group runs later, e.g. baseline. Press Enter after each; up to 50."
-          value={tags}
-          onChange={setTags}
-          maxTags={50}
-          clearable
-          data-testid="run-tags"
-        />
-        <Textarea
-          label="Note"
-          description="Anything worth remembering about this run; up to 20,000 characters."
-          value={note}
-          onChange={(e) => setNote(e.currentTarget.value)}
-          autosize
-          minRows={3}
-          maxRows={10}
-          maxLength={20000}
-          data-testid="run-note"
-        />
-        <Group justify="flex-end">
-          <Button onClick={save} loading={busy} disabled={!dirty} data-testid="save-run-notes">
-            Save
-          </Button>
-        </Group>
-      </Stack>
     </Paper>
   );
 }
