@@ -155,7 +155,7 @@ export async function benchSweeps(opts: { log?: (line: string) => void; jobs?: n
         sweep_2_workers_s: Number(two.toFixed(1)),
         speedup: Number((one / two).toFixed(2)),
         load_average: load(),
-        note: `single-thread wasm workers on this ${os.cpus().length}-core machine; each job pays a process start (tsx, engine) on both queues`,
+        note: `single-thread wasm workers on this ${os.cpus().length}-core machine; both queues keep warm job processes, so after the first a job pays no process start`,
       };
     } finally {
       await server.close();

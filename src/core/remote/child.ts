@@ -17,6 +17,8 @@ import { sha256, type WorkerResult } from './host';
 
 export interface ChildStart {
   type: 'start';
+  /** Stay for the next job after this one finishes (the worker keeps warm job processes). */
+  keep?: boolean;
   jobLab: string;
   backend?: string;
   run: { id: string; kind: JobSpec['kind']; name: string; spec: JobSpec };
@@ -113,8 +115,11 @@ process.on('message', (msg: ChildStart | { type: 'cancel' }) => {
     return;
   }
   if (msg.type === 'start') {
+    cancelled = false;
     start(msg).then(
-      () => setTimeout(() => process.exit(0), 50),
+      () => {
+        if (!msg.keep) setTimeout(() => process.exit(0), 50);
+      },
       (err: Error) => {
         process.stderr.write(`robustlab worker job: ${err.message}\n`);
         setTimeout(() => process.exit(1), 50);

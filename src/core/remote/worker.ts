@@ -4,7 +4,7 @@
  * each in a child process (./child.ts), relays progress with `job.updateProgress`, uploads
  * checkpoints and the final record. It never opens the lab host's SQLite file.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +84,16 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
   fs.mkdirSync(filesDir, { recursive: true });
   let current: string | null = null;
   let done = 0;
+  // Warm job processes: a child whose job finished waits for the next one (at most one per
+  // concurrency slot), so a job pays no process start and engine set-up after the first. A child
+  // that failed, was cancelled or crashed is not reused. ROBUSTLAB_WORKER_POOL=0 turns this off.
+  const warm = process.env.ROBUSTLAB_WORKER_POOL !== '0';
+  const idle: ChildProcess[] = [];
+  const takeChild = (): ChildProcess => {
+    for (let c = idle.pop(); c; c = idle.pop()) if (c.connected && c.exitCode === null && c.signalCode === null) return c;
+    const { file, execArgv } = childEntry();
+    return fork(file, [], { execArgv: [...execArgv, '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ROBUSTLAB_WORKER: '1' } });
+  };
 
   // The shared queue, and the one of jobs pinned to this worker's backend (ROBUSTLAB_PIN on the host).
   const bullWorkers = [QUEUE_NAME, pinnedQueue(backendChoice(engine))].map((name) => {
@@ -148,10 +158,11 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
     current = runId;
     void beat().catch(() => {});
     const jobLab = fs.mkdtempSync(path.join(o.cacheDir, `job-${runId}-`));
+    let child: ChildProcess | null = null;
     try {
       for (const f of bundle.files) await fetchFile(f, jobLab);
-      const { file, execArgv } = childEntry();
-      const child = fork(file, [], { execArgv: [...execArgv, '--no-warnings'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ROBUSTLAB_WORKER: '1' } });
+      child = takeChild();
+      const proc = child;
       let pending: LabEvent[] = [];
       const flush = async () => {
         if (!pending.length) return;
@@ -161,28 +172,39 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
       };
       const flushTimer = setInterval(() => void flush().catch(() => {}), 400);
       const cancelTimer = setInterval(() => {
-        void client.get(CANCEL_KEY(runId)).then((v: string | null) => v && child.connected && child.send({ type: 'cancel' }), () => {});
+        void client.get(CANCEL_KEY(runId)).then((v: string | null) => v && proc.connected && proc.send({ type: 'cancel' }), () => {});
       }, 1000);
       let uploads = Promise.resolve();
       const result = await new Promise<WorkerResult | null>((resolve) => {
         let res: WorkerResult | null = null;
-        child.on('message', (m: ChildMessage) => {
+        const finish = () => {
+          proc.off('message', onMessage);
+          proc.off('exit', finish);
+          resolve(res);
+        };
+        const onMessage = (m: ChildMessage) => {
           if (m.type === 'started') {
             void job.updateProgress({ started: { backend: m.backend, device: m.device, worker: id } } satisfies RemoteProgress).catch(() => {});
             if (m.resumedFrom) o.log(`worker ${id}: resuming ${runId} from the lab host's last checkpoint`);
           } else if (m.type === 'event') pending.push(m.event);
           else if (m.type === 'checkpoint') {
             uploads = uploads.then(() => api('workerCheckpoint', { runId, data: m.data, sha256: m.sha256 }).then(() => undefined, (e: Error) => o.log(`checkpoint upload: ${e.message}`)));
-          } else if (m.type === 'done') res = m.result;
-        });
-        child.on('exit', () => resolve(res));
-        child.send({ type: 'start', jobLab, backend: o.backend, run: bundle.run, dataset: bundle.dataset, models: bundle.models, checkpoint: bundle.checkpoint?.data ?? null } satisfies ChildStart);
+          } else if (m.type === 'done') {
+            res = m.result;
+            // A warm child stays: the job ends with its result, not with the process.
+            if (warm) finish();
+          }
+        };
+        proc.on('message', onMessage);
+        proc.on('exit', finish);
+        proc.send({ type: 'start', keep: warm, jobLab, backend: o.backend, run: bundle.run, dataset: bundle.dataset, models: bundle.models, checkpoint: bundle.checkpoint?.data ?? null } satisfies ChildStart);
       });
       clearInterval(flushTimer);
       clearInterval(cancelTimer);
       await flush();
       await uploads;
       if (!result) throw new Error('The job process stopped before it finished; the job will be retried.');
+      if (warm && result.status === 'finished' && proc.connected && idle.length < o.concurrency) idle.push(proc);
       // The lab host may be restarting: keep the result (and the job's lock) until it is back.
       for (let waited = 0; ; waited += 2000) {
         try {
@@ -197,6 +219,8 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
       done++;
       return { status: result.status };
     } finally {
+      // A child that is not waiting for the next job (failed, cancelled, or an upload failed) goes.
+      if (child && !idle.includes(child) && child.exitCode === null && child.signalCode === null) child.kill();
       current = null;
       void beat().catch(() => {});
       fs.rmSync(jobLab, { recursive: true, force: true });
@@ -207,6 +231,7 @@ export async function runRemoteWorker(o: WorkerOptions): Promise<{ close: () => 
     close: async () => {
       clearInterval(beatTimer);
       for (const w of bullWorkers) await w.close();
+      for (const c of idle.splice(0)) c.kill();
       client.disconnect();
     },
   };
