@@ -1,6 +1,6 @@
 /**
  * CLI commands of model patching with robust weight signatures: `family create`,
- * `signatures extract|list|show|delete`, `patch`, `patch estimate`, `patch sweep`.
+ * `signatures extract|list|show|delete`, `patch`, `patch estimate`, `patch transfer`, `patch sweep`.
  * Registered by src/cli/index.ts with its shared helpers; every command goes through `lab.call`.
  */
 import type { Command } from 'commander';
@@ -275,6 +275,35 @@ export function addPatchingCommands(program: Command, h: CliHelpers<GlobalOpts>)
       await withLab(g(), async (lab) => {
         const e = await lab.call('estimatePatch', { target: o.target, signatures: parseTerms(o.sig), datasets: o.dataset, limit: o.limit, ...parseBn(o.bn) });
         out(g(), estimateJson(e), table(e.rows.map((r) => ({ dataset: r.datasetName, target: pct(r.targetAccuracy), patched: pct(r.patchedAccuracy) })), ['dataset', 'target', 'patched']));
+      });
+    });
+  patch
+    .command('transfer')
+    .description('transfer check: does the signature\'s gain on its clean model carry over to the target? (≤ 256 test images)')
+    .option('--target <model>', 'the other model, fine-tuned from the same base')
+    .option('--sig <name[:α]>', 'the signature and its α (default 1)', collect)
+    .option('--dataset <name>', 'the test set the gain is measured on (default: the signature\'s source dataset)')
+    .option('--limit <n>', 'images per set (at most 256)', num('limit', true), 256)
+    .action(async (own) => {
+      const o = withParent(own, 'patch transfer');
+      const terms = parseTerms(o.sig);
+      if (terms.length !== 1) throw new LabError('bad_input', 'patch transfer checks one signature: give one --sig NAME:α.');
+      await withLab(g(), async (lab) => {
+        const r = await lab.call('transferCheck', { signature: terms[0].signature, alpha: terms[0].alpha, target: o.target, dataset: o.dataset, limit: o.limit });
+        const sideJson = (x: typeof r.home) => ({ model_id: x.modelId, model: x.modelName, before: x.before, after: x.after, gain: x.gain, own_before: x.ownBefore, own_after: x.ownAfter });
+        out(
+          g(),
+          { signature: r.signatureName, alpha: r.alpha, dataset: r.datasetName, count: r.count, seconds: r.seconds, home: sideJson(r.home), target: sideJson(r.target), ratio: r.ratio, transfers: r.transfers, summary: r.summary },
+          () => {
+            console.log(
+              table(
+                [r.home, r.target].map((x, i) => ({ model: `${x.modelName}${i === 0 ? ' (home)' : ''}`, before: pct(x.before), after: pct(x.after), gain: `${(100 * x.gain).toFixed(1)} pt`, own: x.ownBefore === null ? '—' : `${pct(x.ownBefore)} → ${pct(x.ownAfter)}` })),
+                ['model', 'before', 'after', 'gain', 'own'],
+              ),
+            );
+            console.log(r.summary);
+          },
+        );
       });
     });
   patch

@@ -72,6 +72,7 @@ const API_METHODS = [
   'deleteSignature',
   'layerDeltas',
   'estimatePatch',
+  'transferCheck',
   'patchModel',
   'patchLineage',
   'submitFamily',

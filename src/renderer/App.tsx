@@ -111,6 +111,7 @@ function Page() {
           modelParam={q.get('model') ?? undefined}
           datasetParam={q.get('dataset') ?? undefined}
           runId={q.get('run') ?? undefined}
+          cloneFrom={q.get('clone') ?? undefined}
         />
       );
     case 'sweeps':

@@ -44,6 +44,7 @@ import {
 } from './schemas';
 import {
   EstimatePatchRequestSchema,
+  TransferCheckRequestSchema,
   ExtractSignatureRequestSchema,
   FamilySpecSchema,
   LayerDeltasRequestSchema,
@@ -51,6 +52,7 @@ import {
   PatchSweepSpecSchema,
   SignatureRefSchema,
   type EstimateResult,
+  type TransferCheckResult,
   type LayerDelta,
   type PatchLineage,
   type SignatureDetail,
@@ -142,6 +144,8 @@ export const API_INPUTS = {
   layerDeltas: LayerDeltasRequestSchema,
   /** Patching: instant estimate of a patch on ≤ 256 test images per dataset. */
   estimatePatch: EstimatePatchRequestSchema,
+  /** Patching: whether a signature's gain at home (its clean model) carries over to another target, on ≤ 256 images. */
+  transferCheck: TransferCheckRequestSchema,
   /** Patching: save target + Σ α·signature as a new model with lineage. */
   patchModel: PatchModelRequestSchema,
   /** Patching: a patched model's lineage (target, signatures, α, batch norm), null for other models. */
@@ -254,6 +258,7 @@ export interface ApiOutputs {
   deleteSignature: { id: string; name: string };
   layerDeltas: LayerDelta[];
   estimatePatch: EstimateResult;
+  transferCheck: TransferCheckResult;
   patchModel: ModelInfo;
   patchLineage: PatchLineage | null;
   submitFamily: RunInfo;

@@ -73,6 +73,51 @@ export const EstimatePatchRequestSchema = z.object({
 });
 export type EstimatePatchRequest = z.infer<typeof EstimatePatchRequestSchema>;
 
+/** Transfer check: does a signature's gain at home (its clean model) carry over to another target? */
+export const TransferCheckRequestSchema = z.object({
+  signature: idOrName,
+  target: idOrName,
+  alpha: z.number().finite().default(1),
+  /** The test set the gain is measured on; default the signature's source (corrupted) dataset. */
+  dataset: idOrName.optional(),
+  limit: z.number().int().min(1).max(MAX_ESTIMATE_IMAGES, `The transfer check uses at most ${MAX_ESTIMATE_IMAGES} images per set.`).default(MAX_ESTIMATE_IMAGES),
+});
+export type TransferCheckRequest = z.infer<typeof TransferCheckRequestSchema>;
+
+/** The share of the gain at home a target must keep for the gain to count as transferred. */
+export const TRANSFER_SHARE = 0.5;
+
+export interface TransferSide {
+  modelId: string;
+  modelName: string;
+  /** Accuracy on the check's dataset without and with the patch. */
+  before: number;
+  after: number;
+  gain: number;
+  /** Accuracy on the model's own dataset without and with the patch (null when it has none, or it is the check's dataset). */
+  ownBefore: number | null;
+  ownAfter: number | null;
+}
+
+export interface TransferCheckResult {
+  signatureId: string;
+  signatureName: string;
+  alpha: number;
+  datasetId: string;
+  datasetName: string;
+  count: number;
+  seconds: number;
+  /** The signature's clean model (where its gain was made). */
+  home: TransferSide;
+  target: TransferSide;
+  /** target gain / home gain (null when the home gain is not positive). */
+  ratio: number | null;
+  /** Whether the target kept at least TRANSFER_SHARE of the home gain (null: no gain to transfer). */
+  transfers: boolean | null;
+  /** The finding in one plain sentence. */
+  summary: string;
+}
+
 /** A family: from one base model, a clean member and one robust member per corruption / method, same settings. */
 export const FamilySpecSchema = z.object({
   kind: z.literal('family'),

@@ -94,9 +94,11 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   const db = await waitRun(request, b.id);
   expect(da.run.status, da.run.error ?? '').toBe('finished');
   expect(db.run.status, db.run.error ?? '').toBe('finished');
+  const evalIds: string[] = [];
   for (const d of [da, db]) {
     const ev = await call<{ id: string }>(request, 'submitEval', { kind: 'eval', model: d.run.modelId, dataset: 'mnist-digits', attack: { name: 'pgd', params: { eps: 0.1, steps: 5 } }, limit: 100, epsGrid: [0.05, 0.1, 0.2] });
     await waitRun(request, ev.id);
+    evalIds.push(ev.id);
   }
 
   // Runs page: the four runs, newest first.
@@ -198,6 +200,19 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   await expect(page.getByLabel('Training method', { exact: true })).toHaveValue('fgsm-rs');
   await expect(page.getByLabel('Run name (optional)', { exact: true })).toHaveValue('history fgsm (copy)');
   await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('3');
+
+  // Clone on an evaluation's page copies the whole evaluation: attack, its settings, grid, images.
+  await page.evaluate((id) => (window.location.hash = `#/runs/${id}`), evalIds[1]);
+  await page.getByTestId('clone-run').click();
+  await expect(page.getByRole('heading', { name: 'Evaluate', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('eval-attack')).toHaveValue('pgd');
+  await expect(page.getByTestId('param-steps')).toHaveValue('5');
+  await expect(page.getByTestId('param-eps')).toHaveValue('0.1');
+  await expect(page.getByTestId('eval-grid')).toHaveValue('0.05, 0.1, 0.2');
+  await expect(page.getByTestId('eval-model')).toHaveValue(db.run.modelId!);
+  await page.getByTestId('eval-more').click();
+  await expect(page.getByLabel('Run name (optional)', { exact: true })).toHaveValue(/\(copy\)$/);
+  await shot(page, 'web-history-eval-clone.png');
 
   // 3,000 more runs from an archive; the table stays smooth while scrolling.
   const imported = await call<{ imported: string[] }>(request, 'importRuns', { base64: syntheticArchive(3000) });

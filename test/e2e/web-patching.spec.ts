@@ -122,6 +122,16 @@ test('web: patching — family, extract, library, patch with estimate, α sweep,
   await expect(page.getByText('(α = 1) is on the Models page')).toBeVisible({ timeout: 15_000 });
   await shot(page, 'patching-5-sweep.png');
 
+  // 5. Transfer check: the signature on another model from the same base, with the lab's verdict.
+  await page.getByTestId('tab-transfer').click();
+  await page.getByTestId('transfer-target').selectOption({ label: 'clean+contrast' });
+  await page.getByTestId('transfer-run').click();
+  const transfer = page.getByTestId('transfer-result');
+  await expect(transfer).toBeVisible({ timeout: 30_000 });
+  await expect(transfer.getByRole('row')).toHaveCount(3);
+  await expect(page.getByTestId('transfer-verdict')).toHaveText(/^(transfers|does not transfer|no gain to transfer)$/);
+  await shot(page, 'patching-6-transfer.png');
+
   const models = await api<{ name: string; source: string }[]>(page, 'listModels', {});
   expect(models.filter((m) => m.source === 'patched').map((m) => m.name).sort()).toEqual(['clean+contrast', 'fam-clean+contrast-sig-a1']);
   const lineage = await api<{ terms: { signatureName: string; alpha: number }[] }>(page, 'patchLineage', { model: 'clean+contrast' });

@@ -101,3 +101,27 @@ test('an α sweep with an attack: each point equals an evaluation of the saved m
   ).rejects.toThrow(/Unknown attack "pgdd"/);
   expect(lab.store.listRuns({ limit: 500, offset: 0 })).toHaveLength(before);
 }, 120_000);
+
+test('transfer check: a copy of the clean model keeps exactly the gain at home; the clean model itself is refused', async () => {
+  // fam-clean-a0 (saved above) is fam-clean + 0·signature: the same weights under another name.
+  const r = await lab.call('transferCheck', { signature: 'noise-sig', target: 'fam-clean-a0', alpha: 1, limit: 60 });
+  expect(r.datasetName).toBe('mnist-digits-gaussian_noise-s3');
+  expect(r.home.modelName).toBe('fam-clean');
+  expect(r.target.before).toBe(r.home.before);
+  expect(r.target.after).toBe(r.home.after);
+  expect(r.target.gain).toBe(r.home.gain);
+  expect(r.target.ownBefore).toBe(r.home.ownBefore);
+  if (r.home.gain > 0) {
+    expect(r.ratio).toBe(1);
+    expect(r.transfers).toBe(true);
+    expect(r.summary).toMatch(/100 % of the gain transfers/);
+  } else {
+    expect(r.transfers).toBeNull();
+    expect(r.summary).toMatch(/no gain to transfer/);
+  }
+  // The same numbers as the instant estimate on that set.
+  const est = await lab.call('estimatePatch', { target: 'fam-clean', signatures: [{ signature: 'noise-sig', alpha: 1 }], datasets: ['mnist-digits-gaussian_noise-s3'], limit: 60 });
+  expect(est.rows[0].targetAccuracy).toBe(r.home.before);
+  expect(est.rows[0].patchedAccuracy).toBe(r.home.after);
+  await expect(lab.call('transferCheck', { signature: 'noise-sig', target: 'fam-clean' })).rejects.toThrow(/is the signature's own clean model/);
+});

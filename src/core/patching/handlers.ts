@@ -14,6 +14,7 @@ import {
   savePatchedModel,
   signatureDetail,
 } from './service';
+import { transferCheck } from './transfer';
 
 type PatchingMethod =
   | 'listSignatures'
@@ -22,6 +23,7 @@ type PatchingMethod =
   | 'deleteSignature'
   | 'layerDeltas'
   | 'estimatePatch'
+  | 'transferCheck'
   | 'patchModel'
   | 'patchLineage'
   | 'submitFamily'
@@ -39,6 +41,7 @@ export function patchingHandlers(lab: () => { store: LabStore; submitJob(spec: J
     deleteSignature: ({ signature }) => deleteSignature(store(), signature),
     layerDeltas: (req) => getLayerDeltas(store(), req),
     estimatePatch: (req) => estimatePatch(store(), req),
+    transferCheck: (req) => transferCheck(store(), req),
     patchModel: (req) => savePatchedModel(store(), req),
     patchLineage: ({ model }) => store().getPatchLineage(store().getModel(model).id),
     submitFamily: (spec) => lab().submitJob(spec),

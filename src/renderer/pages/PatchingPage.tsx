@@ -10,11 +10,12 @@ import { FamilyForm } from '../components/patching/FamilyForm';
 import { PatchComposer } from '../components/patching/PatchComposer';
 import { SignatureLibrary } from '../components/patching/SignatureLibrary';
 import { SweepPanel } from '../components/patching/SweepPanel';
+import { TransferPanel } from '../components/patching/TransferPanel';
 import { PageHeader } from '../components/PageHeader';
 import { useLoad } from '../lib/hooks';
 import { navigate } from '../lib/route';
 
-const TABS = ['family', 'extract', 'library', 'patch', 'sweep'] as const;
+const TABS = ['family', 'extract', 'library', 'patch', 'sweep', 'transfer'] as const;
 
 export function PatchingPage({ tab }: { tab?: string }) {
   const models = useLoad(() => lab.listModels({}), []);
@@ -45,6 +46,7 @@ export function PatchingPage({ tab }: { tab?: string }) {
           <Tabs.Tab value="library" data-testid="tab-library">Signature library</Tabs.Tab>
           <Tabs.Tab value="patch" data-testid="tab-patch">3. Patch</Tabs.Tab>
           <Tabs.Tab value="sweep" data-testid="tab-sweep">4. α sweep</Tabs.Tab>
+          <Tabs.Tab value="transfer" data-testid="tab-transfer">Transfer check</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="family">
           <FamilyForm models={models.data ?? []} datasets={datasets.data ?? []} corruptions={corruptions.data ?? []} />
@@ -60,6 +62,9 @@ export function PatchingPage({ tab }: { tab?: string }) {
         </Tabs.Panel>
         <Tabs.Panel value="sweep">
           <SweepPanel models={models.data ?? []} signatures={signatures.data ?? []} onSaved={reload} />
+        </Tabs.Panel>
+        <Tabs.Panel value="transfer">
+          <TransferPanel models={models.data ?? []} signatures={signatures.data ?? []} />
         </Tabs.Panel>
       </Tabs>
     </>

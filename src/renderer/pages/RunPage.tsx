@@ -91,7 +91,11 @@ export function RunPage({ runId }: { runId: string }) {
         actions={
           <>
             {(run.kind === 'train' || run.kind === 'eval') && (
-              <Button variant="default" component="a" href={href([run.kind === 'train' ? 'train' : 'evaluate'], run.kind === 'train' ? { clone: run.id } : { model: run.modelId ?? undefined, dataset: run.datasetId ?? undefined })} data-testid="clone-run">
+              <Button variant="default" component="a" href={
+                  run.kind === 'train' || !(run.spec.kind === 'eval' && run.spec.benchmark)
+                    ? href([run.kind === 'train' ? 'train' : 'evaluate'], { clone: run.id })
+                    : href(['evaluate'], { model: run.modelId ?? undefined, dataset: run.datasetId ?? undefined })
+                } data-testid="clone-run">
                 Clone…
               </Button>
             )}

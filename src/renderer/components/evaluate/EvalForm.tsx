@@ -3,11 +3,11 @@
  * (target, presets, eps, custom attack, more settings, run), the live runs and the model's history.
  */
 import { Button, Group, NativeSelect, NumberInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { lab } from '../../api/client';
 import { NO_ATTACK } from '../../../shared/constants';
 import { modelFitProblem } from '../../../shared/model-fit';
-import { EvalSpecSchema, type ArchitectureInfo, type DatasetInfo, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
+import { EvalSpecSchema, type ArchitectureInfo, type DatasetInfo, type EvalSpec, type EvalSpecInput, type ModelInfo, type RegistryEntry } from '../../../shared/schemas';
 import { defaultParams, validateParams, type ParamValues } from '../ParamForm';
 import { findKey } from '../../lib/evalText';
 import { formatInt } from '../../lib/format';
@@ -35,7 +35,10 @@ export function EvalForm({
   modelParam,
   datasetParam,
   runIds,
+  clone,
 }: {
+  /** An earlier evaluation to start from (Clone on its run page): every setting is copied. */
+  clone?: { spec: EvalSpec; name: string };
   models: ModelInfo[];
   datasets: DatasetInfo[];
   attacks: RegistryEntry[];
@@ -49,40 +52,44 @@ export function EvalForm({
   const entryOf = (name: string) => entries.find((e) => e.name === name);
   const sortedModels = useMemo(() => [...models].sort((a, b) => b.createdAt.localeCompare(a.createdAt)), [models]);
 
-  const [modelId, setModelId] = useState(() => (findModel(models, modelParam) ?? sortedModels[0])?.id ?? '');
+  const c = clone?.spec;
+  const [modelId, setModelId] = useState(() => (findModel(models, c?.model ?? modelParam) ?? sortedModels[0])?.id ?? '');
   const model = models.find((m) => m.id === modelId);
   const [datasetId, setDatasetId] = useState(
-    () => (findDataset(datasets, datasetParam) ?? findDataset(datasets, model?.datasetId) ?? datasets[0])?.id ?? '',
+    () => (findDataset(datasets, c?.dataset ?? datasetParam) ?? findDataset(datasets, model?.datasetId) ?? datasets[0])?.id ?? '',
   );
   const dataset = datasets.find((d) => d.id === datasetId);
   const splits = (['test', 'train'] as const).filter((s) => dataset?.splits[s]);
-  const [split, setSplit] = useState<'test' | 'train'>('test');
+  const [split, setSplit] = useState<'test' | 'train'>(c?.split ?? 'test');
   const effectiveSplit = splits.includes(split) ? split : (splits[0] ?? 'test');
   const splitCount = dataset?.splits[effectiveSplit]?.count;
 
   const available = (p: Preset) => p.needs.every((n) => entries.some((e) => e.name === n));
-  const [preset, setPreset] = useState<PresetId>(() => (PRESETS.find((p) => p.id === 'quick' && available(p)) ? 'quick' : 'clean'));
+  const [preset, setPreset] = useState<PresetId>(() => {
+    if (c) return c.certify ? 'certified' : c.attack.name === NO_ATTACK ? 'clean' : 'custom';
+    return PRESETS.find((p) => p.id === 'quick' && available(p)) ? 'quick' : 'clean';
+  });
   const presetInfo = PRESETS.find((p) => p.id === preset)!;
 
   // The size of change (eps), shared by the presets. Colour images: 8/255, grey ones: 0.1.
-  const [epsChoice, setEpsChoice] = useState<string>(() => ((dataset?.channels ?? 1) >= 3 ? String(8 / 255) : '0.1'));
-  const [epsOther, setEpsOther] = useState<number | ''>(0.05);
+  const [epsChoice, setEpsChoice] = useState<string>(() => (c?.certify && c.eps !== undefined ? 'other' : (dataset?.channels ?? 1) >= 3 ? String(8 / 255) : '0.1'));
+  const [epsOther, setEpsOther] = useState<number | ''>(c?.certify && c.eps !== undefined ? c.eps : 0.05);
   const eps = epsChoice === 'other' ? (epsOther === '' ? undefined : epsOther) : Number(epsChoice);
-  const [certMethod, setCertMethod] = useState<'ibp' | 'crown'>('ibp');
+  const [certMethod, setCertMethod] = useState<'ibp' | 'crown'>(c?.certify ?? 'ibp');
 
   // Custom: any attack with its generated form and an optional eps grid.
-  const [attackName, setAttackName] = useState(() => (entries.some((e) => e.name === 'pgd') ? 'pgd' : NO_ATTACK));
+  const [attackName, setAttackName] = useState(() => (c && entryOf(c.attack.name) ? c.attack.name : entries.some((e) => e.name === 'pgd') ? 'pgd' : NO_ATTACK));
   const entry = entryOf(attackName) ?? entries[0]!;
-  const [params, setParams] = useState<ParamValues>(() => withEps(entry, 0.1));
-  const [gridText, setGridText] = useState('');
+  const [params, setParams] = useState<ParamValues>(() => (c && c.attack.name === entry.name ? withEps(entry, undefined, c.attack.params as ParamValues) : withEps(entry, 0.1)));
+  const [gridText, setGridText] = useState(c?.epsGrid ? c.epsGrid.map(formatEps).join(', ') : '');
 
-  const [limit, setLimit] = useState<number | ''>(presetInfo.limit);
-  const [limitTouched, setLimitTouched] = useState(false);
-  const [batchSize, setBatchSize] = useState<number | ''>(200);
-  const [seed, setSeed] = useState<number | ''>(0);
-  const [gallery, setGallery] = useState<number | ''>(8);
-  const [checks, setChecks] = useState({ masking: true, unbounded: false, blackBox: false });
-  const [name, setName] = useState('');
+  const [limit, setLimit] = useState<number | ''>(c ? (c.limit ?? '') : presetInfo.limit);
+  const [limitTouched, setLimitTouched] = useState(!!c);
+  const [batchSize, setBatchSize] = useState<number | ''>(c?.batchSize ?? 200);
+  const [seed, setSeed] = useState<number | ''>(c?.seed ?? 0);
+  const [gallery, setGallery] = useState<number | ''>(c?.gallery ?? 8);
+  const [checks, setChecks] = useState(c?.checks ?? { masking: true, unbounded: false, blackBox: false });
+  const [name, setName] = useState(clone ? `${clone.name} (copy)` : '');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -97,8 +104,12 @@ export function EvalForm({
     if (linkedDataset) setDatasetId(linkedDataset.id);
   }, [linkedDataset?.id]);
 
-  // When the model changes, follow it to the dataset it was trained on.
+  // When the person picks another model, follow it to the dataset it was trained on (the first
+  // choice was made above: a clone keeps the dataset the evaluation used).
+  const shownModel = useRef(modelId);
   useEffect(() => {
+    if (shownModel.current === modelId) return;
+    shownModel.current = modelId;
     const d = findDataset(datasets, model?.datasetId);
     if (d && !datasetParam) setDatasetId(d.id);
     // eslint-disable-next-line react-hooks/exhaustive-deps
