@@ -1,6 +1,7 @@
 /**
  * The patch composer: a target model, one or more signatures with an α slider each, an instant
- * estimate on ≤ 256 test images (clean and each signature's corrupted set), and Save.
+ * estimate on ≤ 256 test images (clean and each signature's corrupted set), batch norm kept or
+ * re-estimated on a chosen dataset's training images, and Save.
  */
 import { Alert, Button, Group, NativeSelect, Paper, SegmentedControl, Slider, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { MAX_ALPHA, type EstimateResult, type SignatureInfo } from '../../../sha
 import type { ModelInfo } from '../../../shared/schemas';
 import { formatPercent } from '../../lib/format';
 import { notifyError, notifyOk } from '../../lib/notify';
+import { useLoad } from '../../lib/hooks';
 
 interface Term {
   signature: string;
@@ -19,6 +21,8 @@ export function PatchComposer({ models, signatures, onSaved }: { models: ModelIn
   const [target, setTarget] = useState('');
   const [terms, setTerms] = useState<Term[]>([]);
   const [bn, setBn] = useState<'keep' | 'reestimate'>('keep');
+  const [bnDataset, setBnDataset] = useState('');
+  const allDatasets = useLoad(() => lab.listDatasets({}), []).data ?? [];
   const [estimate, setEstimate] = useState<EstimateResult | null>(null);
   const [estimateError, setEstimateError] = useState<string | null>(null);
   const [name, setName] = useState('');
@@ -26,13 +30,21 @@ export function PatchComposer({ models, signatures, onSaved }: { models: ModelIn
   const targetId = target || models.find((m) => m.name.endsWith('-clean'))?.id || models[0]?.id || '';
   const firstSig = signatures[0]?.id;
   const active = terms.length ? terms : firstSig ? [{ signature: firstSig, alpha: 1 }] : [];
-  const key = JSON.stringify({ targetId, active, bn });
+  // Re-estimation runs on the training images of a dataset the target can read; default its own.
+  const targetModel = models.find((m) => m.id === targetId);
+  const targetDataset = targetModel?.datasetId ?? '';
+  const datasets = allDatasets.filter(
+    (d) => d.splits.train && (!targetModel || (d.height === targetModel.inputShape[0] && d.width === targetModel.inputShape[1] && d.channels === targetModel.inputShape[2])),
+  );
+  const bnDatasetId = bn === 'reestimate' ? bnDataset || (datasets.some((d) => d.id === targetDataset) ? targetDataset : (datasets[0]?.id ?? '')) : '';
+  const bnChoice = bn === 'reestimate' && bnDatasetId ? { bn, bnDataset: bnDatasetId } : { bn };
+  const key = JSON.stringify({ targetId, active, bnChoice });
 
   useEffect(() => {
     if (!targetId || active.length === 0) return;
     let alive = true;
     const t = setTimeout(() => {
-      lab.estimatePatch({ target: targetId, signatures: active, bn }).then(
+      lab.estimatePatch({ target: targetId, signatures: active, ...bnChoice }).then(
         (e) => {
           if (!alive) return;
           setEstimate(e);
@@ -52,7 +64,7 @@ export function PatchComposer({ models, signatures, onSaved }: { models: ModelIn
   const save = async () => {
     setSaving(true);
     try {
-      const m = await lab.patchModel({ target: targetId, signatures: active, bn, name: name.trim() || `${models.find((x) => x.id === targetId)?.name}-patched` });
+      const m = await lab.patchModel({ target: targetId, signatures: active, ...bnChoice, name: name.trim() || `${models.find((x) => x.id === targetId)?.name}-patched` });
       notifyOk('Patched model saved', `“${m.name}” is on the Models page, with its lineage.`);
       onSaved();
     } catch (err) {
@@ -89,7 +101,17 @@ export function PatchComposer({ models, signatures, onSaved }: { models: ModelIn
         </Group>
         <Group>
           <Text size="sm">Batch norm:</Text>
-          <SegmentedControl size="xs" value={bn} onChange={(v) => setBn(v as 'keep' | 'reestimate')} data={[{ value: 'keep', label: 'keep the target’s statistics' }, { value: 'reestimate', label: 're-estimate on the target’s dataset' }]} />
+          <SegmentedControl size="xs" value={bn} onChange={(v) => setBn(v as 'keep' | 'reestimate')} data={[{ value: 'keep', label: 'keep the target’s statistics' }, { value: 'reestimate', label: 're-estimate on a dataset' }]} data-testid="patch-bn" />
+          {bn === 'reestimate' && (
+            <NativeSelect
+              size="xs"
+              aria-label="Dataset whose training images re-estimate the batch-norm statistics"
+              value={bnDatasetId}
+              onChange={(e) => setBnDataset(e.currentTarget.value)}
+              data={datasets.map((d) => ({ value: d.id, label: `${d.name} (training images)` }))}
+              data-testid="patch-bn-dataset"
+            />
+          )}
         </Group>
         {estimateError && <Alert color="red">{estimateError}</Alert>}
         {estimate && (
