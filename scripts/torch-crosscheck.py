@@ -12,7 +12,8 @@ and compares. This file computes, for each case in DIR/cases.json (tensors in DI
             0.001*N(0,1) start): erm, label-smoothing, sam, pgd-at, fgsm-rs, trades (as
             github.com/yaodongyu/TRADES: no clipping of the start, projection after every step),
             mart (the lab's formula), awp (the lab's one normalised ascent step on the weights),
-            avmixup (the lab's mixing weights passed as the last draw), cc-ibp (combine = logits)
+            avmixup (the lab's mixing weights passed as the last draw), cc-ibp (combine = logits),
+            dafa (past its warm-up, with given class weights: class-wise radii and loss weights)
   attack    robust accuracy of L-inf PGD (no random start, signed steps, projection onto the
             eps-ball and [0,1]; a point counts as broken when the clean image or any iterate is
             misclassified) on the lab's mlp
@@ -179,6 +180,15 @@ def method_loss(case, w, x, y, draws):
         p_clean = (F.softmax(clean, dim=1) * mask).sum(1)
         kl = (F.softmax(clean, dim=1) * (F.log_softmax(clean, dim=1) - F.log_softmax(adv, dim=1))).sum(1) * (1.0000001 - p_clean)
         return bce.mean() + p['lambda'] * kl.mean()
+    if m == 'dafa':
+        # Past the warm-up, as the lab writes it: class i's points get radius and step size scaled by
+        # min(W_i, 1/eps) (a uniform start in that radius), and their cross-entropy weighted by W_i.
+        W = torch.tensor(p['classWeights'], dtype=x.dtype)
+        s = torch.clamp(W[y], max=1.0 / eps).reshape(-1, 1, 1, 1)
+        e, a = s * eps, s * alpha
+        x0 = project(x + torch.from_numpy(draws[0]).reshape(x.shape).to(x.dtype) * e, x, e) if p.get('randomStart') else x.clone()
+        x_adv = linf_steps(w, x, x0, e, steps, a, ce_sum)
+        return (F.cross_entropy(mlp(w, x_adv), y, reduction='none') * W[y]).mean()
     if m == 'fgsm-rs':
         alpha = p['alphaFactor'] * eps
         return F.cross_entropy(mlp(w, linf_steps(w, x, start_uniform(), eps, 1, alpha, ce_sum)), y)

@@ -176,7 +176,11 @@ async function steps(data: ReturnType<typeof loadData>) {
     ['awp', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, gamma: 0.01 }],
     ['avmixup', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true }],
     ['cc-ibp', { eps: 0.05, warmupEpochs: 0, rampEpochs: 1, alpha: 0.5, combine: 'logits', attackSteps: 1 }],
+    ['dafa', { eps: 0.1, steps: 5, stepSize: 0.025, randomStart: true, lambda: 1, warmupEpochs: 1 }],
   ];
+  // DAFA past its warm-up: class weights as dafaWeights would set them (each in [0.2, 5]), so
+  // class-wise radii and loss weights both differ from PGD-AT's.
+  const dafaClassWeights = [0.5, 1.5, 1, 2, 0.8, 1.2, 3, 0.2, 1, 5];
   const variants: Variant[] = ['wasm', 'wasm, tfjs Sign', 'cpu'];
   const init = Model.init('mlp', { height: 28, width: 28, channels: 1 }, 10, 0);
   const w0 = init.toTorchTensors();
@@ -195,7 +199,7 @@ async function steps(data: ReturnType<typeof loadData>) {
         const yt = tf.tensor1d(y, 'int32');
         const opt = makeOptimizer({ name: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999 }, m.params);
         // Step 1 of 2 (one step per epoch): past the ramp of the certified methods, so eps is full.
-        const ctx = { rng, epoch: 2, epochs: 2, step: 1, stepsPerEpoch: 1, totalSteps: 2, numClasses: 10, state: {} };
+        const ctx = { rng, epoch: 2, epochs: 2, step: 1, stepsPerEpoch: 1, totalSteps: 2, numClasses: 10, state: method === 'dafa' ? { weights: [...dafaClassWeights] } : {} };
         await trainStep({ model: m, method: METHODS[method], params, x: xt, y: yt, ctx, optimizer: opt, lr: 0.1 });
         const after = m.toTorchTensors();
         opt.dispose();
@@ -207,7 +211,7 @@ async function steps(data: ReturnType<typeof loadData>) {
       // depend on the backend).
       if (v === 'wasm') {
         const effEps = method === 'cc-ibp' ? (params.eps as number) * rampFraction(params, { rng, epoch: 2, epochs: 2, step: 1, stepsPerEpoch: 1, totalSteps: 2, numClasses: 10, state: {} }) : undefined;
-        cases.push({ id: method, kind: 'step', method, params: { ...params, lr: 0.1, effEps }, float64: true });
+        cases.push({ id: method, kind: 'step', method, params: { ...params, lr: 0.1, effEps, ...(method === 'dafa' ? { classWeights: dafaClassWeights } : {}) }, float64: true });
         for (const k of NAMES) tensors[`${method}.${k}`] = w0[k];
         tensors[`${method}.x`] = t32([n, 1, 28, 28], x);
         tensors[`${method}.y`] = t32([n], y);
