@@ -284,13 +284,24 @@ export const ViewNameSchema = z.object({ name: z.string().trim().min(1).max(120)
 
 export interface LineageNode {
   id: string;
-  kind: 'dataset' | 'run' | 'model' | 'evaluation';
+  /**
+   * `signature`: a weight signature extracted from a model; `patched_model`: a model saved as
+   * target + Σ α·signature; `more`: the "+N more" stand-in where a list was capped.
+   */
+  kind: 'dataset' | 'run' | 'model' | 'evaluation' | 'signature' | 'patched_model' | 'more';
   label: string;
   /** The run page (runs), or null. */
   runId: string | null;
 }
 
+export interface LineageEdge {
+  from: string;
+  to: string;
+  /** What the edge means when it is not plain "made from", e.g. `α 0.9` from a signature to a patched model. */
+  label?: string;
+}
+
 export interface Lineage {
   nodes: LineageNode[];
-  edges: { from: string; to: string }[];
+  edges: LineageEdge[];
 }

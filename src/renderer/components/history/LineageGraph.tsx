@@ -1,8 +1,10 @@
 /**
  * A run's lineage as a small clickable graph: datasets (with their corruption recipes and parents)
- * → runs → model → evaluations, laid out in columns by the longest path from a source.
+ * → runs → model → evaluations, and the model's weight signatures and patched models (an edge from
+ * a signature to a patched model carries its α), laid out in columns by the longest path from a
+ * source. Signature boxes open the Patching page's signature library.
  */
-import { Paper, Text } from '@mantine/core';
+import { Group, Paper, Text } from '@mantine/core';
 import { lab } from '../../api/client';
 import type { Lineage, LineageNode } from '../../../shared/history';
 import { useLoad } from '../../lib/hooks';
@@ -12,7 +14,32 @@ const BOX_W = 190;
 const BOX_H = 34;
 const COL_GAP = 60;
 const ROW_GAP = 14;
-const FILL: Record<LineageNode['kind'], string> = { dataset: '#e7f5ff', run: '#fff4e6', model: '#ebfbee', evaluation: '#f3f0ff' };
+const FILL: Record<LineageNode['kind'], string> = {
+  dataset: '#e7f5ff',
+  run: '#fff4e6',
+  model: '#ebfbee',
+  evaluation: '#f3f0ff',
+  signature: '#fff0f6',
+  patched_model: '#e3fafc',
+  more: '#f8f9fa',
+};
+/** What each kind of box is, in plain words (the first line of a box, and the legend). */
+const KIND_LABEL: Record<LineageNode['kind'], string> = {
+  dataset: 'dataset',
+  run: 'run',
+  model: 'model',
+  evaluation: 'evaluation',
+  signature: 'weight signature',
+  patched_model: 'patched model',
+  more: 'not drawn',
+};
+
+/** Where clicking a box goes: another run's page, or the signature library; null when nowhere. */
+function target(node: LineageNode, currentRunId: string): (() => void) | null {
+  if (node.kind === 'signature') return () => navigate(['patching'], { tab: 'library' });
+  if (node.runId && node.runId !== currentRunId) return () => navigate(['runs', node.runId!]);
+  return null;
+}
 
 export function layoutLineage(g: Lineage): { x: number; y: number; node: LineageNode }[] {
   const depth = new Map<string, number>(g.nodes.map((n) => [n.id, 0]));
@@ -51,6 +78,16 @@ export function LineageGraph({ runId }: { runId: string }) {
       <Text fw={600} size="sm" mb={4}>
         Lineage
       </Text>
+      <Group gap="xs" mb={4} data-testid="lineage-legend">
+        {[...new Set(g.data.nodes.map((n) => n.kind))].map((k) => (
+          <Group key={k} gap={4}>
+            <span style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 3, background: FILL[k], border: '1px solid #adb5bd' }} />
+            <Text size="xs" c="dimmed">
+              {KIND_LABEL[k]}
+            </Text>
+          </Group>
+        ))}
+      </Group>
       <div style={{ overflowX: 'auto' }}>
         <svg width={w} height={h} role="img" aria-label="Lineage of this run">
           <defs>
@@ -62,20 +99,33 @@ export function LineageGraph({ runId }: { runId: string }) {
             const a = at.get(e.from);
             const b = at.get(e.to);
             if (!a || !b) return null;
-            return <line key={`${e.from}-${e.to}`} x1={a.x + BOX_W} y1={a.y + BOX_H / 2} x2={b.x - 2} y2={b.y + BOX_H / 2} stroke="#868e96" markerEnd="url(#lineage-arrow)" />;
+            const x1 = a.x + BOX_W;
+            const y1 = a.y + BOX_H / 2;
+            const x2 = b.x - 2;
+            const y2 = b.y + BOX_H / 2;
+            return (
+              <g key={`${e.from}-${e.to}`}>
+                <line x1={x1} y1={y1} x2={x2} y2={y2} stroke={e.label ? '#c2255c' : '#868e96'} strokeDasharray={e.label ? '4 3' : undefined} markerEnd="url(#lineage-arrow)" />
+                {e.label && (
+                  <text x={x1 + (x2 - x1) * 0.55} y={y1 + (y2 - y1) * 0.55 - 3} fontSize={10} fill="#a61e4d" textAnchor="middle" data-testid="lineage-edge-label">
+                    {e.label}
+                  </text>
+                )}
+              </g>
+            );
           })}
           {pos.map(({ x, y, node }) => {
-            const link = node.runId && node.runId !== runId ? node.runId : null;
+            const link = target(node, runId);
             const shown = node.label.length > 30 ? `${node.label.slice(0, 29)}…` : node.label;
             return (
               // The tooltip (<title>) sits on an outer group, so the link's own text is exactly what the
               // box shows and its accessible name matches it (WCAG 2.5.3, label in name).
               <g key={node.id} transform={`translate(${x},${y})`}>
                 <title>{node.label}</title>
-                <g style={{ cursor: link ? 'pointer' : 'default' }} onClick={() => link && navigate(['runs', link])} role={link ? 'link' : undefined} aria-label={`${node.kind} ${shown}`}>
-                  <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : '#adb5bd'} strokeWidth={node.id === runId ? 2 : 1} />
+                <g style={{ cursor: link ? 'pointer' : 'default' }} onClick={() => link?.()} role={link ? 'link' : undefined} aria-label={`${KIND_LABEL[node.kind]} ${shown}`} data-kind={node.kind}>
+                  <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : '#adb5bd'} strokeWidth={node.id === runId ? 2 : 1} strokeDasharray={node.kind === 'more' ? '3 3' : undefined} />
                   <text x={8} y={14} fontSize={10} fill="#495057">
-                    {node.kind}
+                    {KIND_LABEL[node.kind]}
                   </text>
                   <text x={8} y={27} fontSize={11} fill="#212529">
                     {` ${shown}`}
