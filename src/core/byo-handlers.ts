@@ -11,7 +11,7 @@ import { detectFormat, exportDataset, previewDatasetSource } from './data/byo';
 import { architectureDetail, architectureSummary, layerListDetail, proposeArchitectures } from './models/byo';
 import { parseLayerList, pytorchSnippet } from './models/layer-list';
 import { ARCHITECTURES, getArchitecture } from './models/registry';
-import { insertArchitecture } from './store/architecture-store';
+import { architectureUses, deleteArchitecture, insertArchitecture, renameArchitecture } from './store/architecture-store';
 import type { LabStore } from './store/store';
 import type { LayerListSpec } from '../shared/byo';
 
@@ -23,6 +23,9 @@ type ByoMethod =
   | 'checkArchitecture'
   | 'getArchitecture'
   | 'proposeArchitecture'
+  | 'architectureUses'
+  | 'renameArchitecture'
+  | 'deleteArchitecture'
   | 'modelBundle';
 
 export type ByoHandlers = { [M in ByoMethod & ApiMethod]: (input: ApiParsed<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> };
@@ -47,6 +50,17 @@ export function byoHandlers(lab: () => { store: LabStore; submitJob(spec: JobSpe
     checkArchitecture: ({ spec, name }) => layerListDetail(parseLayerList(spec, name)),
     getArchitecture: ({ name }) => architectureDetail(name),
     proposeArchitecture: ({ file }) => proposeArchitectures(path.resolve(file)),
+    architectureUses: ({ name }) => architectureUses(store(), name),
+    renameArchitecture: ({ name, newName }) => {
+      const row = renameArchitecture(store(), name, newName);
+      lab().emit({ type: 'catalog' });
+      return architectureDetail(row.name, row.createdAt);
+    },
+    deleteArchitecture: ({ name }) => {
+      const out = deleteArchitecture(store(), name);
+      lab().emit({ type: 'catalog' });
+      return out;
+    },
     modelBundle: ({ model }) => {
       const m = store().getModel(model);
       const arch = getArchitecture(m.arch);

@@ -247,3 +247,20 @@ export function modelWeightsFile(store: LabStore, idOrName: string): ExportedFil
   const safe = String(row.name).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'model';
   return { filename: `${safe}.safetensors`, content: bytes.toString('base64'), mimeType: 'application/octet-stream', encoding: 'base64' };
 }
+
+/** A stored architecture was renamed: deleted models waiting in the trash come back with the new name. */
+export function renameArchInTrash(store: LabStore, from: string, to: string): void {
+  const root = trashDir(store);
+  if (!fs.existsSync(root)) return;
+  for (const e of fs.readdirSync(root)) {
+    const file = path.join(root, e, 'entry.json');
+    try {
+      const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as TrashEntry;
+      if (entry.kind !== 'model' || entry.row.arch !== from) continue;
+      entry.row.arch = to;
+      fs.writeFileSync(file, JSON.stringify(entry));
+    } catch {
+      // An unreadable entry cannot be restored anyway (purgeTrash removes it).
+    }
+  }
+}

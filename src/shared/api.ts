@@ -66,7 +66,10 @@ import {
   ModelBundleRequestSchema,
   PreviewImportRequestSchema,
   ProposeArchitectureRequestSchema,
+  RenameArchitectureRequestSchema,
   type ArchitectureDetail,
+  type ArchitectureUses,
+  type DeletedArchitecture,
   type ArchitectureProposal,
   type DatasetImportPreview,
   type ExportedDataset,
@@ -168,6 +171,12 @@ export const API_INPUTS = {
   getArchitecture: ArchitectureRefSchema,
   /** Bring your own: which architectures a safetensors file fits, or each one's first mismatch. */
   proposeArchitecture: ProposeArchitectureRequestSchema,
+  /** Bring your own: the models of an architecture and why a rename or delete would be refused now (null: allowed). */
+  architectureUses: ArchitectureRefSchema,
+  /** Bring your own: rename a stored layer-list architecture; its models, signatures and training runs follow the new name. */
+  renameArchitecture: RenameArchitectureRequestSchema,
+  /** Bring your own: delete a stored layer-list architecture that no model uses (returns its layer list). */
+  deleteArchitecture: ArchitectureRefSchema,
   /** Bring your own: a model's layer-list JSON, PyTorch snippet and summary (weights: exportModelWeights). */
   modelBundle: ModelBundleRequestSchema,
   status: EmptySchema,
@@ -270,6 +279,9 @@ export interface ApiOutputs {
   checkArchitecture: ArchitectureDetail;
   getArchitecture: ArchitectureDetail;
   proposeArchitecture: ArchitectureProposal;
+  architectureUses: ArchitectureUses;
+  renameArchitecture: ArchitectureDetail;
+  deleteArchitecture: DeletedArchitecture;
   modelBundle: ModelBundle;
   status: LabStatus;
   listDatasets: DatasetInfo[];

@@ -165,6 +165,25 @@ export const AddArchitectureRequestSchema = z.object({
 
 export const ArchitectureRefSchema = z.object({ name: z.string().trim().min(1) });
 
+/** renameArchitecture: a stored layer-list architecture and its new name. */
+export const RenameArchitectureRequestSchema = z.object({ name: z.string().trim().min(1), newName: z.string().trim().min(1, 'Give the architecture a new name.') });
+
+/** What uses an architecture, and why renaming or deleting it would be refused now (null: allowed). */
+export interface ArchitectureUses {
+  name: string;
+  builtin: boolean;
+  /** The models of this architecture (a model names its architecture). */
+  models: { id: string; name: string }[];
+  renameRefusal: string | null;
+  deleteRefusal: string | null;
+}
+
+/** A deleted architecture's layer list (adding it again undoes the delete). */
+export interface DeletedArchitecture {
+  name: string;
+  spec: LayerListSpec;
+}
+
 export interface LayerSummaryRow {
   /** PyTorch module path ('0', '4.body.1'), or '' for the input. */
   path: string;

@@ -1,7 +1,7 @@
 /**
  * Bring your own: `datasets import --format folder|cifar|npz|npy` (the import form for files
  * other than IDX, run as a job), `datasets export`, `datasets preview`, `architectures
- * add|list|show`, `models match` and `models bundle`. Registered by src/cli/index.ts with one line;
+ * add|list|show|rename|delete` (alias `archs`), `models match` and `models bundle`. Registered by src/cli/index.ts with one line;
  * `datasets import` (src/cli/commands/datasets.ts) hands every format but idx to importFiles.
  */
 import fs from 'node:fs';
@@ -143,7 +143,7 @@ export function addByoCommands(program: Command, h: CliHelpers<GlobalOpts>): voi
     });
   });
 
-  const archs = program.command('architectures').description('the architectures: built-in ones and layer lists stored in the lab');
+  const archs = program.command('architectures').alias('archs').description('the architectures: built-in ones and layer lists stored in the lab');
   archs
     .command('list')
     .description('list every architecture')
@@ -187,6 +187,25 @@ export function addByoCommands(program: Command, h: CliHelpers<GlobalOpts>): voi
       await withLab(g(), async (lab) => {
         const a = await lab.call('getArchitecture', { name });
         out(g(), archJson(a), archHuman(a));
+      });
+    });
+
+  archs
+    .command('rename <name> <new-name>')
+    .description('rename a stored layer-list architecture; its models, signatures and training runs follow the new name')
+    .action(async (name: string, newName: string) => {
+      await withLab(g(), async (lab) => {
+        const a = await lab.call('renameArchitecture', { name, newName });
+        out(g(), { renamed: name, name: a.name }, `Renamed architecture "${name}" to "${a.name}".`);
+      });
+    });
+  archs
+    .command('delete <name>')
+    .description('delete a stored layer-list architecture that no model uses (`architectures add` with its JSON brings it back)')
+    .action(async (name: string) => {
+      await withLab(g(), async (lab) => {
+        const r = await lab.call('deleteArchitecture', { name });
+        out(g(), { deleted: r.name, spec: r.spec }, `Deleted architecture "${r.name}".`);
       });
     });
 

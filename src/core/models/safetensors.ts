@@ -306,12 +306,14 @@ function parseInput(s: string): InputShape | undefined {
 export function modelFromSafetensors(
   buf: Uint8Array,
   archName: string,
-  opts: { input?: InputShape; numClasses?: number } = {},
+  opts: { input?: InputShape; numClasses?: number; archFromRecord?: boolean } = {},
 ): Model {
   const arch = getArchitecture(archName);
   const { tensors, metadata } = decodeSafetensors(buf);
   const fileArch = metadata.robustlab_arch;
-  if (fileArch && fileArch !== arch.name) {
+  // archFromRecord: the lab's own model record names the architecture; the file keeps the name
+  // it had when saved, which a rename of a stored architecture leaves behind (shapes are still checked).
+  if (fileArch && fileArch !== arch.name && !opts.archFromRecord) {
     throw new LabError(
       'shape_mismatch',
       `This file holds a "${fileArch}" model, but the "${arch.name}" architecture was chosen. Choose "${fileArch}" instead.`,

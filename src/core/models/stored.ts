@@ -57,7 +57,14 @@ export function storedArchitecture(name: string): Architecture | undefined {
     const row = s.get(name);
     if (row) return build(row.spec);
   }
-  return cache.get(name)?.arch;
+  // Worker threads have no store: only there does a layer list they were sent stand for the name.
+  // Where a store is open it decides, so a renamed or deleted architecture is gone at once.
+  return openSources().length === 0 ? cache.get(name)?.arch : undefined;
+}
+
+/** Forgets the built architecture of a name (after a rename or delete in the store). */
+export function forgetStoredArchitecture(name: string): void {
+  cache.delete(name);
 }
 
 /** The stored architectures of the latest open store. */

@@ -34,7 +34,7 @@ function tensorsOf(store: LabStore, rec: ModelRecord): Record<string, TorchTenso
 
 function loadModel(store: LabStore, rec: ModelRecord): Model {
   const [height, width, channels] = rec.inputShape;
-  return modelFromSafetensors(store.readArtifact(rec.artifact), rec.arch, { input: { height, width, channels }, numClasses: rec.numClasses });
+  return modelFromSafetensors(store.readArtifact(rec.artifact), rec.arch, { input: { height, width, channels }, numClasses: rec.numClasses, archFromRecord: true });
 }
 
 function sameKind(a: ModelRecord, b: ModelRecord, role: string): void {

@@ -46,7 +46,7 @@ export async function runSweep(ctx: JobContext, spec: PatchSweepSpec): Promise<v
   const bn = resolveBnDataset(store, target, spec);
   const attacked = spec.attack && spec.attack.name !== 'none' ? { ...resolveAttack(spec.attack, target.numClasses), set: sets[0] } : null;
   const [height, width, channels] = target.inputShape;
-  const original = modelFromSafetensors(store.readArtifact(target.artifact), target.arch, { input: { height, width, channels }, numClasses: target.numClasses });
+  const original = modelFromSafetensors(store.readArtifact(target.artifact), target.arch, { input: { height, width, channels }, numClasses: target.numClasses, archFromRecord: true });
   try {
     for (let i = 0; i < spec.alphas.length; i++) {
       await ctx.tick();

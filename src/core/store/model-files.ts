@@ -11,7 +11,7 @@ export function loadStoredModel(store: LabStore, idOrName: string): { model: Mod
   const record = store.getModel(idOrName);
   const bytes = store.readArtifact(record.artifact);
   const [height, width, channels] = record.inputShape;
-  const model = modelFromSafetensors(bytes, record.arch, { input: { height, width, channels }, numClasses: record.numClasses });
+  const model = modelFromSafetensors(bytes, record.arch, { input: { height, width, channels }, numClasses: record.numClasses, archFromRecord: true });
   return { model, record };
 }
 

@@ -1,0 +1,160 @@
+/**
+ * Renaming and deleting stored layer-list architectures through the Lab facade (jobs in-process):
+ * a model trained on an architecture (its weights file names the old architecture) stays loadable
+ * and gives the same clean accuracy after a rename, by the new name; the training run's spec and
+ * `arch` param follow; a delete is refused while a model uses the architecture, naming it, and a
+ * refusal of any kind (built-in, bad or taken name, a queued run) leaves the store as it was.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Lab } from '../../src/core/service';
+import { loadStoredModel } from '../../src/core/store/model-files';
+import { getArchitecture, listArchitectures } from '../../src/core/models/registry';
+import { inProcessWorker } from '../helpers/in-process-worker';
+import { tmpDir } from '../helpers/tmp';
+
+const FIX = fileURLToPath(new URL('../fixtures/byo/', import.meta.url));
+const TINY = { name: 'tiny', input: [32, 32, 3], layers: [{ type: 'conv2d', in: 3, out: 4, kernel: 3, stride: 1, padding: 1 }, { type: 'relu' }, { type: 'maxpool', kernel: 2 }, { type: 'flatten' }, { type: 'linear', in: 1024, out: 10 }] };
+
+let tmp: { dir: string; cleanup: () => void };
+let lab: Lab;
+beforeAll(async () => {
+  tmp = tmpDir('robustlab-byo-archs-');
+  lab = await Lab.open({ labDir: path.join(tmp.dir, 'lab'), mode: 'cli', backend: 'wasm', spawnWorker: inProcessWorker });
+});
+afterAll(async () => {
+  await lab.close();
+  tmp.cleanup();
+});
+
+async function finish(run: { id: string }) {
+  const end = await lab.waitForRun(run.id);
+  expect(end.error ?? null).toBeNull();
+  expect(end.status).toBe('finished');
+  return end;
+}
+
+/** Every row a rename or delete could touch, as text. */
+function snapshot(): string {
+  const db = lab.store.db;
+  return JSON.stringify([
+    db.prepare('SELECT * FROM architectures ORDER BY name').all(),
+    db.prepare('SELECT id, name, arch FROM models ORDER BY id').all(),
+    db.prepare('SELECT id, status, spec FROM runs ORDER BY id').all(),
+    db.prepare(`SELECT run_id, value FROM params WHERE key = 'arch' ORDER BY run_id`).all(),
+    db.prepare('SELECT id, arch FROM signatures ORDER BY id').all(),
+  ]);
+}
+
+async function cleanAccuracy(model: string): Promise<number> {
+  const run = await lab.call('submitEval', { kind: 'eval', model, dataset: 'c10', attack: { name: 'none', params: {} }, limit: 32 } as never);
+  await finish(run);
+  const ev = (await lab.call('listEvaluations', {} as never)).find((e) => e.runId === run.id)!;
+  return ev.cleanAccuracy;
+}
+
+describe('renaming and deleting stored architectures', () => {
+  let modelId = '';
+  let trainRun = '';
+  let before = 0;
+
+  test('setup: a model trained on a stored layer list', async () => {
+    await finish(await lab.call('submitImport', { kind: 'import', name: 'c10', format: 'cifar', path: path.join(FIX, 'cifar10') }));
+    await lab.call('addArchitecture', { spec: TINY });
+    const train = await lab.call('submitTrain', { kind: 'train', dataset: 'c10', arch: 'tiny', epochs: 1, batchSize: 20, optimizer: { name: 'sgd', lr: 0.05 }, seed: 1, limit: 40 } as never);
+    await finish(train);
+    trainRun = train.id;
+    modelId = lab.store.getRun(train.id).modelId!;
+    before = await cleanAccuracy(modelId);
+    expect((await lab.call('architectureUses', { name: 'tiny' })).models.map((m) => m.id)).toEqual([modelId]);
+  }, 120_000);
+
+  test('built-in architectures are never renamed or deleted, and nothing changes', async () => {
+    const s = snapshot();
+    await expect(lab.call('renameArchitecture', { name: 'mlp', newName: 'my-mlp' })).rejects.toThrow('"mlp" is a built-in architecture; it cannot be renamed.');
+    await expect(lab.call('deleteArchitecture', { name: 'mnist-cnn' })).rejects.toThrow('"mnist-cnn" is a built-in architecture; it cannot be deleted.');
+    const uses = await lab.call('architectureUses', { name: 'mlp' });
+    expect(uses.builtin).toBe(true);
+    expect(uses.deleteRefusal).toMatch(/built-in/);
+    await expect(lab.call('deleteArchitecture', { name: 'nope' })).rejects.toThrow(/No stored architecture "nope"/);
+    expect(snapshot()).toBe(s);
+  });
+
+  test('bad, built-in and taken names are refused, and nothing changes', async () => {
+    await lab.call('addArchitecture', { spec: { ...TINY, name: 'other' } });
+    const s = snapshot();
+    const refused: [string, RegExp][] = [
+      ['Tiny Net', /cannot name an architecture: use 1–63 lower-case letters/],
+      ['9lives', /cannot name an architecture/],
+      ['x'.repeat(64), /cannot name an architecture/],
+      ['mlp', /"mlp" is a built-in architecture; give another name/],
+      ['other', /An architecture named "other" already exists/],
+      ['tiny', /already called "tiny"/],
+    ];
+    for (const [newName, msg] of refused) {
+      await expect(lab.call('renameArchitecture', { name: 'tiny', newName })).rejects.toThrow(msg);
+    }
+    await expect(lab.call('renameArchitecture', { name: 'tiny', newName: '' })).rejects.toThrow(/new name/);
+    expect(snapshot()).toBe(s);
+    expect(getArchitecture('tiny').name).toBe('tiny');
+  });
+
+  test('a queued run that needs the architecture blocks both, and nothing changes', async () => {
+    const db = lab.store.db;
+    db.prepare(`INSERT INTO runs(id, kind, name, status, spec, created_at) VALUES ('r-held', 'train', 'held', 'queued', ?, ?)`).run(
+      JSON.stringify({ kind: 'train', dataset: 'c10', arch: 'other' }),
+      new Date().toISOString(),
+    );
+    try {
+      const s = snapshot();
+      await expect(lab.call('renameArchitecture', { name: 'other', newName: 'other2' })).rejects.toThrow('The run "held" is using "other" right now; wait for it to end or cancel it, then rename.');
+      await expect(lab.call('deleteArchitecture', { name: 'other' })).rejects.toThrow(/run "held" is using "other" right now/);
+      expect(snapshot()).toBe(s);
+    } finally {
+      db.prepare(`DELETE FROM runs WHERE id = 'r-held'`).run();
+    }
+  });
+
+  test('rename: the model loads and evaluates by the new name, with the same accuracy; references follow', async () => {
+    const renamed = await lab.call('renameArchitecture', { name: 'tiny', newName: 'tiny-v2' });
+    expect(renamed.name).toBe('tiny-v2');
+    expect(renamed.spec!.name).toBe('tiny-v2');
+    expect(renamed.summary!.params).toBe(4 * 27 + 4 + 1024 * 10 + 10);
+    // The registry sees it at once.
+    expect(() => getArchitecture('tiny')).toThrow(/Unknown architecture "tiny"/);
+    expect(getArchitecture('tiny-v2').name).toBe('tiny-v2');
+    expect(listArchitectures().map((a) => a.name)).toEqual(expect.arrayContaining(['tiny-v2', 'other']));
+    expect(listArchitectures().map((a) => a.name)).not.toContain('tiny');
+    // References: the model, its training run's spec and param.
+    expect(lab.store.getModel(modelId).arch).toBe('tiny-v2');
+    expect((JSON.parse((lab.store.db.prepare('SELECT spec FROM runs WHERE id = ?').get(trainRun) as { spec: string }).spec) as { arch: string }).arch).toBe('tiny-v2');
+    expect((lab.store.db.prepare(`SELECT value FROM params WHERE run_id = ? AND key = 'arch'`).get(trainRun) as { value: string }).value).toBe('tiny-v2');
+    // Loadable (its weights file still says "tiny") and evaluable, with the same result.
+    const { model } = loadStoredModel(lab.store, modelId);
+    expect(model.archName).toBe('tiny-v2');
+    expect(await cleanAccuracy(modelId)).toBe(before);
+    expect((await lab.call('architectureUses', { name: 'tiny-v2' })).renameRefusal).toBeNull();
+  }, 120_000);
+
+  test('delete is refused while a model uses it, naming the model; the store is unchanged', async () => {
+    const s = snapshot();
+    const name = lab.store.getModel(modelId).name;
+    await expect(lab.call('deleteArchitecture', { name: 'tiny-v2' })).rejects.toThrow(`"tiny-v2" is used by 1 model ("${name}"); it stays. Delete that model first if you want it gone.`);
+    expect((await lab.call('architectureUses', { name: 'tiny-v2' })).deleteRefusal).toMatch(/used by 1 model/);
+    expect(snapshot()).toBe(s);
+    expect(getArchitecture('tiny-v2').name).toBe('tiny-v2');
+  });
+
+  test('delete of an unused architecture removes it at once; adding its layer list again brings it back', async () => {
+    expect((await lab.call('architectureUses', { name: 'other' })).deleteRefusal).toBeNull();
+    const gone = await lab.call('deleteArchitecture', { name: 'other' });
+    expect(gone.spec.name).toBe('other');
+    expect(() => getArchitecture('other')).toThrow(/Unknown architecture "other"/);
+    expect((await lab.call('listArchitectures', {})).map((a) => a.name)).not.toContain('other');
+    expect(lab.store.db.prepare(`SELECT count(*) AS n FROM architectures WHERE name = 'other'`).get()).toEqual({ n: 0 });
+    await expect(lab.call('submitTrain', { kind: 'train', dataset: 'c10', arch: 'other', epochs: 1, batchSize: 20, optimizer: { name: 'sgd', lr: 0.05 }, seed: 1, limit: 40 } as never)).rejects.toThrow(/Unknown architecture "other"/);
+    const back = await lab.call('addArchitecture', { spec: gone.spec });
+    expect(back.name).toBe('other');
+  });
+});
