@@ -18,6 +18,8 @@ import { LabError } from '../../shared/errors';
 import type { ExportRunsResult, ImportRunsResult } from '../../shared/history';
 import type { LabStore } from '../store/store';
 import { maxFileBytes, readFileBounded } from '../data/fsutil';
+import { readSplit, type DatasetFiles } from '../data/dataset';
+import { writeFileAtomic } from '../data/npy';
 
 export const ARCHIVE_FORMAT = 'robustlab-runs';
 export const ARCHIVE_VERSION = 1;
@@ -126,7 +128,15 @@ export function buildArchive(store: LabStore, runIds: string[], withData: boolea
     let files: Record<string, string> | null = null;
     if (withData) {
       files = {};
-      for (const rel of relFiles(d.files as string)) files[rel] = fs.readFileSync(path.join(store.labDir, rel)).toString('base64');
+      for (const rel of relFiles(d.files as string)) {
+        let buf: Buffer;
+        try {
+          buf = readFileBounded(path.join(store.labDir, rel), `Dataset file "${rel}"`);
+        } catch (err) {
+          throw new LabError('not_found', `Dataset "${d.name as string}" has lost its file "${rel}" (${(err as Error).message.replace(/\.$/, '')}); export without its arrays, or import the dataset again first.`);
+        }
+        files[rel] = buf.toString('base64');
+      }
     }
     datasets.push({ row: d as Payload['datasets'][number]['row'], files });
   }
@@ -197,9 +207,13 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
   // Datasets: the same id, else the same name with the same shape (built-ins get their own id in every lab).
   const dsMap = new Map<string, string>();
   const newDatasets: Payload['datasets'] = [];
+  // Datasets already here by id but without arrays (imported earlier without them): this archive's arrays fill them in.
+  const fillDatasets: Payload['datasets'] = [];
   for (const d of payload.datasets) {
     if (exists('datasets', d.row.id)) {
       dsMap.set(d.row.id, d.row.id);
+      const here = db.prepare('SELECT files FROM datasets WHERE id = ?').get(d.row.id) as Row;
+      if (d.files && Object.keys(d.files).length > 0 && relFiles(here.files as string).length === 0) fillDatasets.push(d);
       continue;
     }
     const same = db.prepare('SELECT id, height, width, channels, num_classes FROM datasets WHERE name = ?').get(d.row.name) as Row | undefined;
@@ -216,6 +230,7 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
 
   // Files first (content-addressed weights, dataset folders); removed again if the rows fail.
   const written: string[] = [];
+  const createdDirs: string[] = [];
   try {
     for (const m of newModels) {
       const ext = path.extname(m.row.artifact).slice(1) || 'safetensors';
@@ -223,19 +238,13 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
       m.row.artifact = art.rel;
       written.push(art.rel);
     }
-    for (const d of newDatasets) {
+    for (const d of [...newDatasets, ...fillDatasets]) {
       if (!d.files) {
         // Metadata and recipe only: the arrays stay in the lab that exported it.
         d.row.files = '{}';
         continue;
       }
-      for (const [rel, b64] of Object.entries(d.files)) {
-        if (!rel.startsWith(`datasets/${d.row.id}/`) || rel.includes('..')) throw new LabError('bad_file', `The archive ${label} ${DAMAGED} (a dataset file lies outside its folder); export it again.`);
-        const abs = path.join(store.labDir, rel);
-        fs.mkdirSync(path.dirname(abs), { recursive: true });
-        fs.writeFileSync(abs, Buffer.from(b64, 'base64'));
-        written.push(rel);
-      }
+      writeDatasetFiles(store, d, label, written, createdDirs);
     }
     let evalCount = 0;
     store.transaction(() => {
@@ -246,6 +255,7 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
         const [d] = pending.splice(i < 0 ? 0 : i, 1);
         insertRow(store, 'datasets', { ...d.row, parent_id: mapDs(d.row.parent_id) ?? null });
       }
+      for (const d of fillDatasets) db.prepare('UPDATE datasets SET files = ? WHERE id = ?').run(d.row.files, d.row.id);
       for (const r of newRuns) {
         insertRow(store, 'runs', { ...r.row, dataset_id: mapDs(r.row.dataset_id) ?? null, imported_from: sha256 });
         const p = db.prepare('INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)');
@@ -281,6 +291,8 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
       if (!used && !rel.startsWith('datasets/')) fs.rmSync(path.join(store.labDir, rel), { force: true });
       if (rel.startsWith('datasets/')) fs.rmSync(path.join(store.labDir, rel), { force: true });
     }
+    // A dataset folder left behind would block a later import or regeneration of that dataset.
+    for (const dir of createdDirs.reverse()) fs.rmSync(dir, { recursive: true, force: true });
     if (err instanceof LabError) throw err;
     throw new LabError('bad_file', `The archive ${label} could not be imported (${(err as Error).message}); nothing was changed.`);
   }
@@ -288,8 +300,71 @@ export function importRuns(store: LabStore, bytes: Buffer, label: string): Impor
     imported: newRuns.map((r) => r.row.id),
     skipped: payload.runs.filter((r) => !newRuns.includes(r)).map((r) => r.row.id),
     models: newModels.length,
-    datasets: newDatasets.length,
+    datasets: newDatasets.length + fillDatasets.length,
   };
+}
+
+/**
+ * Writes one dataset's arrays from the archive into `datasets/<id>/` (each file atomically) and
+ * checks them with the lab's own reader (`readSplit`: .npy headers and sizes, images against
+ * labels, label range) and against the dataset's row (image size, classes, counts). Every file
+ * the row names must be in the archive, and every file must lie in the dataset's own folder.
+ * What it writes is listed in `written` / `createdDirs` so a refused import removes it.
+ */
+function writeDatasetFiles(store: LabStore, d: Payload['datasets'][number], label: string, written: string[], createdDirs: string[]): void {
+  const files = d.files ?? {};
+  const damaged = (why: string) => new LabError('bad_file', `The archive ${label} ${DAMAGED} (${why}); export it again.`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(d.row.id) || d.row.id.includes('..')) throw damaged('a dataset id cannot be a folder name');
+  const folder = `datasets/${d.row.id}/`;
+  for (const rel of Object.keys(files)) {
+    const name = rel.slice(folder.length);
+    if (!rel.startsWith(folder) || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.includes('..')) throw damaged('a dataset file lies outside its folder');
+  }
+  for (const rel of relFiles(d.row.files)) {
+    if (!(rel in files)) throw damaged(`dataset "${d.row.name}" names the file "${rel}" but the archive does not hold it`);
+  }
+  const dir = path.join(store.labDir, 'datasets', d.row.id);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    createdDirs.push(dir);
+  }
+  for (const [rel, b64] of Object.entries(files)) {
+    writeFileAtomic(path.join(store.labDir, ...rel.split('/')), Buffer.from(b64, 'base64'));
+    written.push(rel);
+  }
+  let parsed: DatasetFiles;
+  try {
+    parsed = JSON.parse(d.row.files) as DatasetFiles;
+  } catch {
+    throw damaged(`dataset "${d.row.name}" has an unreadable list of files`);
+  }
+  const splits = (() => {
+    try {
+      return JSON.parse(String(d.row.splits ?? '{}')) as Record<string, { count?: number }>;
+    } catch {
+      return {} as Record<string, { count?: number }>;
+    }
+  })();
+  for (const split of ['train', 'test'] as const) {
+    if (!parsed[split]) continue;
+    let s;
+    try {
+      s = readSplit(store.labDir, parsed, split);
+    } catch (err) {
+      if (!(err instanceof LabError)) throw err;
+      throw damaged(`dataset "${d.row.name}": ${err.message.replace(/;[^;]*\bagain\.?$/, '').replace(/\.$/, '')}`);
+    }
+    if (s.height !== d.row.height || s.width !== d.row.width || s.channels !== d.row.channels) {
+      throw damaged(`dataset "${d.row.name}" has ${s.height}×${s.width}×${s.channels} ${split} images but says ${String(d.row.height)}×${String(d.row.width)}×${String(d.row.channels)}`);
+    }
+    const expected = splits[split]?.count;
+    if (typeof expected === 'number' && expected !== s.count) throw damaged(`dataset "${d.row.name}" has ${s.count} ${split} images but says ${expected}`);
+    let max = -1;
+    for (let i = 0; i < s.labels.length; i++) if (s.labels[i]! > max) max = s.labels[i]!;
+    if (typeof d.row.num_classes === 'number' && max >= d.row.num_classes) {
+      throw damaged(`dataset "${d.row.name}" has label ${max} in its ${split} split but ${d.row.num_classes} classes`);
+    }
+  }
 }
 
 export function importRunsFrom(store: LabStore, req: { file?: string; base64?: string }): ImportRunsResult {
