@@ -241,6 +241,21 @@ test('10. reports name classes: Fashion-MNIST says "Bag", not "8"', async ({ pag
   await expect(report).toContainText('Ankle boot');
   await expect(report).not.toContainText(/Worst class(es)?[^:]*: (class )?\d/);
   await shot(page, 'usability-10-class-names.png');
+
+  // A person renames a class on the dataset's page; an empty name is refused next to the form.
+  await open(page, `#/datasets/${ds.id}`);
+  await page.getByTestId('name-classes').click();
+  await expect(page.getByTestId('class-name-8')).toHaveValue('Bag');
+  await page.getByTestId('class-name-8').fill('');
+  await page.getByTestId('class-names-save').click();
+  await expect(page.getByTestId('class-names-error')).toContainText('Class names must not be empty.');
+  await page.getByTestId('class-name-8').fill('Handbag');
+  await shot(page, 'usability-10-name-classes.png');
+  await page.getByTestId('class-names-save').click();
+  await expect(page.getByText('Class names saved')).toBeVisible();
+  const renamed = (await api<{ name: string; classNames: string[] }[]>('listDatasets', {})).find((d) => d.name === 'fashion test')!;
+  expect(renamed.classNames[8]).toBe('Handbag');
+  expect(renamed.classNames[9]).toBe('Ankle boot');
 });
 
 test('5. benchmark numbers explained against the named baseline and clean reference; HTML and CSV export', async ({ page }) => {

@@ -37,6 +37,7 @@ import { useLoad } from '../lib/hooks';
 import { datasetShape, findDataset, sourceLabel } from '../lib/names';
 import { notifyError, notifyOk } from '../lib/notify';
 import { href, navigate } from '../lib/route';
+import { NameClassesButton } from '../components/datasets/ClassNames';
 
 const col = createColumnHelper<DatasetInfo>();
 
@@ -210,6 +211,7 @@ function DatasetSamplesPanel({ dataset, parent }: { dataset: DatasetInfo; parent
       </Group>
       {!dataset.splits.train && <NoTrainSplit dataset={dataset} parent={parent} />}
       <Group justify="flex-end" mb="sm">
+        {!dataset.source.startsWith('builtin:') && <NameClassesButton dataset={dataset} />}
         <ManageItem kind="dataset" id={dataset.id} name={dataset.name} builtin={dataset.source.startsWith('builtin:')} onDeleted={() => navigate(['datasets'])} />
       </Group>
       {samples.error ? (
