@@ -137,6 +137,27 @@ test('web: drop a folder, preview, import, train a layer-list model on it, evalu
     await expect(result.getByTestId('report-robust')).toHaveText(/^\d+(\.\d)? %$/);
     await expect(result).toContainText('12 test images');
     await shot(page, 'web-byo-eval.png');
+
+    // The stored architecture on the Models page: delete is refused while the model uses it (shown
+    // in the dialog, nothing deleted); a rename carries the model along.
+    await page.getByTestId('nav-models').click();
+    const archRow = page.getByTestId('arch-row-e2e-tiny');
+    await expect(archRow).toContainText('883');
+    await archRow.getByTestId('arch-delete').click();
+    await expect(page.getByTestId('arch-delete-refused')).toContainText('"e2e-tiny" is used by 1 model');
+    await expect(page.getByTestId('arch-delete-confirm')).toHaveCount(0);
+    await shot(page, 'web-byo-arch-delete-refused.png');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await archRow.getByTestId('arch-rename').click();
+    await page.getByTestId('arch-rename-input').fill('mlp');
+    await page.getByTestId('arch-rename-save').click();
+    await expect(page.getByText('"mlp" is a built-in architecture; give another name.')).toBeVisible();
+    await page.getByTestId('arch-rename-input').fill('e2e-tiny-v2');
+    await page.getByTestId('arch-rename-save').click();
+    await expect(page.getByTestId('arch-row-e2e-tiny-v2')).toContainText('1');
+    await expect(page.getByTestId('arch-row-e2e-tiny')).toHaveCount(0);
+    await expect(page.locator('[data-testid^="model-row-"]').first()).toContainText('e2e-tiny-v2');
+    await shot(page, 'web-byo-arch-renamed.png');
   } finally {
     fs.rmSync(path.dirname(folder), { recursive: true, force: true });
   }

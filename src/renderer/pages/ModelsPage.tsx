@@ -8,6 +8,7 @@ import { DataTable } from '../components/DataTable';
 import { FilePickField } from '../components/FilePickField';
 import { ManageItem } from '../components/manage/ManageItem';
 import { ByoModelsPanel } from '../components/models/ByoModelsPanel';
+import { StoredArchitectures } from '../components/models/StoredArchitectures';
 import { EmptyState, PageHeader } from '../components/PageHeader';
 import { formatBytes, formatCompact, formatDate, formatInt } from '../lib/format';
 import { useLabEvents, useLoad, useThrottled } from '../lib/hooks';
@@ -126,6 +127,7 @@ export function ModelsPage() {
           />
         )}
       </Paper>
+      <StoredArchitectures />
       <ByoModelsPanel onSaved={archs.reload} />
       <ImportModelModal
         opened={importOpen}
