@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../shared/errors';
 import type { DeletedItem, Dependent, ExportedFile } from '../shared/schemas';
+import { decodeSafetensors, encodeSafetensors } from './models/safetensors';
 import type { LabStore } from './store/store';
 
 export const UNDO_SECONDS = 60;
@@ -243,7 +244,18 @@ export function purgeTrash(store: LabStore, now = Date.now()): number {
 /** A model's weights as the safetensors file the lab stores (PyTorch names and layouts), base64. */
 export function modelWeightsFile(store: LabStore, idOrName: string): ExportedFile {
   const row = rowOf(store, 'model', idOrName);
-  const bytes = store.readArtifact(row.artifact as string);
+  let bytes = store.readArtifact(row.artifact as string);
+  // After a rename of its stored architecture the file still names the old one: hand out the
+  // current name, so the file imports by it elsewhere (the stored artifact is left as it is).
+  // Otherwise the download is the stored file, byte for byte.
+  let decoded: ReturnType<typeof decodeSafetensors> | null = null;
+  try {
+    decoded = decodeSafetensors(bytes);
+  } catch (err) {
+    if (!(err instanceof LabError)) throw err;
+  }
+  const fileArch = decoded?.metadata.robustlab_arch;
+  if (decoded && fileArch && fileArch !== row.arch) bytes = encodeSafetensors(decoded.tensors, { ...decoded.metadata, robustlab_arch: String(row.arch) });
   const safe = String(row.name).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'model';
   return { filename: `${safe}.safetensors`, content: bytes.toString('base64'), mimeType: 'application/octet-stream', encoding: 'base64' };
 }
