@@ -91,6 +91,9 @@ export type LayerOp =
   | { op: 'conv2d'; weight: string; bias?: string; stride: number; pad: 'valid' | 'same' }
   | { op: 'linear'; weight: string; bias?: string }
   | { op: 'relu' }
+  /** Element-wise tanh, and PyTorch's exact GELU x·Φ(x). */
+  | { op: 'tanh' }
+  | { op: 'gelu' }
   | { op: 'maxpool'; size: number; stride: number }
   | { op: 'avgpool'; size: number; stride: number }
   /** NHWC → [N, C·H·W] in PyTorch's C, H, W order. */

@@ -18,9 +18,9 @@
  * The last layer's output is the logits, so its size is the number of classes.
  *
  * Bound propagation (IBP/CROWN) reads `layers()`: offered when every layer has an operator in
- * src/core/certify/operators (conv2d with padding 0 or "same", linear, relu, pools, batch norm,
- * flatten; dropout is the identity there). gelu, tanh and residual layers have no operator, so
- * such an architecture has no `layers()` and certification says which layer stops it.
+ * src/core/certify/operators (conv2d with padding 0 or "same", linear, relu, tanh, gelu, pools,
+ * batch norm, flatten; dropout is the identity there). Residual layers have no operator, so such an
+ * architecture has no `layers()` and certification says which layer stops it.
  *
  * Runs in: Node (core) and the engine's worker threads.
  */
@@ -274,6 +274,8 @@ function boundLayers(layers: readonly LayerSpec[], start: Shape): { ops: LayerOp
         break;
       case 'gelu':
       case 'tanh':
+        ops.push({ op: layer.type });
+        break;
       case 'residual':
         return { blocker: `layer ${path} (${layer.type}), which has no bound operator yet` };
     }

@@ -13,6 +13,8 @@ import { flattenChwOp } from './flatten';
 import { linearOp } from './linear';
 import { maxpoolOp } from './maxpool';
 import { reluOp } from './relu';
+import { tanhOp } from './tanh';
+import { geluOp } from './gelu';
 
 type Params = (name: string | undefined) => tf.Tensor | null;
 
@@ -20,6 +22,8 @@ export const OPERATORS: { [K in LayerOp['op']]: (layer: Extract<LayerOp, { op: K
   linear: (l, p, s) => linearOp(p(l.weight)!, p(l.bias), s),
   conv2d: (l, p, s) => conv2dOp(p(l.weight)!, p(l.bias), l.stride, l.pad, s),
   relu: (_l, _p, s) => reluOp(s),
+  tanh: (_l, _p, s) => tanhOp(s),
+  gelu: (_l, _p, s) => geluOp(s),
   maxpool: (l, _p, s) => maxpoolOp(l.size, l.stride, s),
   avgpool: (l, _p, s) => avgpoolOp(l.size, l.stride, s),
   'flatten-chw': (_l, _p, s) => flattenChwOp(s),
