@@ -146,13 +146,20 @@ describe('renaming and deleting stored architectures', () => {
     expect(again.arch).toBe('tiny-v2');
     expect(loadStoredModel(lab.store, again.id).model.toTorchTensors()['0.weight']!.data).toEqual(model.toTorchTensors()['0.weight']!.data);
     expect((await lab.call('architectureUses', { name: 'tiny-v2' })).renameRefusal).toBeNull();
+    // The training run can still be continued (its checkpoint follows the new name).
+    const more = await lab.call('resumeTrain', { runId: trainRun, epochs: 2 });
+    await finish(more);
+    expect(lab.store.getModel(lab.store.getRun(more.id).modelId!).arch).toBe('tiny-v2');
   }, 120_000);
 
   test('delete is refused while a model uses it, naming the model; the store is unchanged', async () => {
     const s = snapshot();
-    const name = lab.store.getModel(modelId).name;
-    await expect(lab.call('deleteArchitecture', { name: 'tiny-v2' })).rejects.toThrow(`"tiny-v2" is used by 2 models ("${name}", "again"); it stays. Delete those models first if you want it gone.`);
-    expect((await lab.call('architectureUses', { name: 'tiny-v2' })).models.map((m) => m.name)).toEqual([name, 'again']);
+    const names = (lab.store.db.prepare(`SELECT name FROM models WHERE arch = 'tiny-v2' ORDER BY created_at, id`).all() as { name: string }[]).map((m) => m.name);
+    expect(names).toHaveLength(3); // trained, imported from its download, continued
+    await expect(lab.call('deleteArchitecture', { name: 'tiny-v2' })).rejects.toThrow(
+      `"tiny-v2" is used by 3 models (${names.map((n) => `"${n}"`).join(', ')}); it stays. Delete those models first if you want it gone.`,
+    );
+    expect((await lab.call('architectureUses', { name: 'tiny-v2' })).models.map((m) => m.name)).toEqual(names);
     expect(snapshot()).toBe(s);
     expect(getArchitecture('tiny-v2').name).toBe('tiny-v2');
   });

@@ -7,7 +7,8 @@
  * - Models name their architecture (models.arch, signatures.arch, a training run's spec and its
  *   `arch` param), so a rename updates those names in the same transaction as the table row; a
  *   model's weights file keeps the name it was saved with, and the lab loads stored models by
- *   their record's name (modelFromSafetensors archFromRecord).
+ *   their record's name (modelFromSafetensors archFromRecord); after the transaction, training
+ *   checkpoints and deleted models waiting in the trash are given the new name too.
  * - A delete is refused while any model uses the architecture, naming how many and which.
  * - Both are refused while a queued or running run, or a running sweep, needs the architecture.
  * - A refusal changes nothing; the registry sees a change at once (the stored source is read on
@@ -18,6 +19,7 @@ import { ARCH_NAME_PATTERN, LayerListSpecSchema, type ArchitectureUses, type Del
 import { renameArchInTrash } from '../manage';
 import { addStoredArchitectureSource, forgetStoredArchitecture, type StoredArchitectureRow } from '../models/stored';
 import { ARCHITECTURES } from '../models/registry';
+import { renameArchInCheckpoint } from '../training/checkpoint';
 import type { LabStore } from './store';
 
 type Row = { name: string; spec: string; created_at: string };
@@ -128,6 +130,7 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
   const why = refusals(store, name).rename;
   if (why) throw new LabError('conflict', why);
   const spec: LayerListSpec = { ...row.spec, name: next };
+  const trained = (store.db.prepare(`SELECT id FROM runs WHERE json_valid(spec) AND json_extract(spec, '$.arch') = ?`).all(name) as { id: string }[]).map((r) => r.id);
   store.transaction(() => {
     store.db.prepare('UPDATE architectures SET name = ?, spec = ? WHERE name = ?').run(next, JSON.stringify(spec), name);
     store.db.prepare('UPDATE models SET arch = ? WHERE arch = ?').run(next, name);
@@ -137,6 +140,8 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
   });
   // A model deleted a moment ago comes back (undo) under the new name too.
   renameArchInTrash(store, name, next);
+  // Their checkpoints too, so "Continue training" still matches the run's spec.
+  for (const id of trained) renameArchInCheckpoint(store.labDir, id, name, next);
   forgetStoredArchitecture(name);
   return { name: next, spec, createdAt: row.createdAt };
 }

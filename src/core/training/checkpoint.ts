@@ -119,6 +119,25 @@ export function loadCheckpoint(labDir: string, runId: string): Checkpoint {
   return { meta, weights, optimizer: { tensors: opt, numbers: meta.optimizerNumbers ?? {} }, bestWeights: Object.keys(best).length ? best : null };
 }
 
+/**
+ * A stored architecture was renamed (core/store/architecture-store): the run's checkpoint names the
+ * new one, so the run, whose spec now names it too, can still be continued. A missing or
+ * unreadable checkpoint is left alone (resuming it says why).
+ */
+export function renameArchInCheckpoint(labDir: string, runId: string, from: string, to: string): void {
+  const file = checkpointPath(labDir, runId);
+  if (!fs.existsSync(file)) return;
+  try {
+    const { tensors, metadata } = decodeSafetensors(fs.readFileSync(file));
+    const meta = JSON.parse(metadata.robustlab ?? 'null') as CheckpointMeta | null;
+    if (!meta || meta.spec?.arch !== from) return;
+    const next: CheckpointMeta = { ...meta, spec: { ...meta.spec, arch: to }, archName: meta.archName === from ? to : meta.archName };
+    writeFileAtomic(file, encodeSafetensors(tensors, { ...metadata, robustlab: JSON.stringify(next) }));
+  } catch (err) {
+    if (!(err instanceof LabError) && !(err instanceof SyntaxError)) throw err;
+  }
+}
+
 /** Spec fields that must match for a resumed run to continue the same training. */
 const SAME: (keyof TrainSpec)[] = ['dataset', 'arch', 'method', 'methodParams', 'batchSize', 'optimizer', 'schedule', 'seed', 'limit', 'valFraction', 'warmupEpochs', 'initModel'];
 
