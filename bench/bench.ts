@@ -62,8 +62,9 @@ export function flopsPerImage(arch: string): Record<Step, number> {
     for (const l of layers) {
       if (l.op === 'conv2d') {
         const [kh, kw, ci, co] = model.params.get(l.weight)!.shape;
-        const oh = l.pad === 'same' ? Math.ceil(h / l.stride) : Math.floor((h - kh) / l.stride) + 1;
-        const ow = l.pad === 'same' ? Math.ceil(w / l.stride) : Math.floor((w - kw) / l.stride) + 1;
+        const p = typeof l.pad === 'number' ? l.pad : 0;
+        const oh = l.pad === 'same' ? Math.ceil(h / l.stride) : Math.floor((h + 2 * p - kh) / l.stride) + 1;
+        const ow = l.pad === 'same' ? Math.ceil(w / l.stride) : Math.floor((w + 2 * p - kw) / l.stride) + 1;
         perLayer.push(2 * oh * ow * co * kh * kw * ci);
         [h, w, c] = [oh, ow, co];
       } else if (l.op === 'maxpool' || l.op === 'avgpool') {

@@ -164,3 +164,39 @@ describe('a linear–tanh–linear–GELU–linear network', () => {
     tf.dispose(Object.values(params));
   });
 });
+
+describe('a convolution with PyTorch padding at stride 2', () => {
+  it('pads every side (not tfjs "same"), and its bounds contain sampled outputs', () => {
+    const rng = new Rng(5);
+    const params = {
+      c: tf.tensor4d(rng.fillUniform(new Float32Array(3 * 3 * 2 * 3), -0.5, 0.5), [3, 3, 2, 3]),
+      cb: tf.tensor1d(rng.fillUniform(new Float32Array(3), -0.2, 0.2)),
+      fc: tf.tensor2d(rng.fillUniform(new Float32Array(3 * 4 * 4 * 5), -0.4, 0.4), [48, 5]),
+    };
+    // 8×8 input, kernel 3, stride 2, padding 1 → 4×4 (PyTorch: floor((8 + 2 − 3) / 2) + 1); tfjs's
+    // 'same' also gives 4×4 but pads one row and column, at the bottom and right.
+    const layers: LayerOp[] = [{ op: 'conv2d', weight: 'c', bias: 'cb', stride: 2, pad: 1 }, { op: 'tanh' }, { op: 'flatten-chw' }, { op: 'linear', weight: 'fc' }];
+    const g = BoundGraph.fromLayers(layers, params, { height: 8, width: 8, channels: 2 });
+    expect(g.ops[0].outShape).toEqual([4, 4, 3]);
+    tf.tidy(() => {
+      const x = tf.tensor4d(rng.fillUniform(new Float32Array(2 * 8 * 8 * 2), 0, 1), [2, 8, 8, 2]);
+      const conv = tf.add(tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), params.c, 2, 'valid'), params.cb);
+      const direct = tf.matMul(tf.reshape(tf.transpose(tf.tanh(conv), [0, 3, 1, 2]), [2, 48]), params.fc);
+      expect(tf.max(tf.abs(tf.sub(g.forward(x), direct))).dataSync()[0]).toBeLessThan(1e-5);
+      // tfjs's 'same' would pad only the bottom and right at stride 2: a different result.
+      const same = tf.conv2d(x, params.c, 2, 'same');
+      expect(tf.max(tf.abs(tf.sub(same, tf.sub(conv, params.cb)))).dataSync()[0]).toBeGreaterThan(1e-3);
+      const eps = 0.05;
+      const [ibp, crown] = (['ibp', 'crown'] as const).map((method) => computeBounds(g, inputBox(x, eps), identitySpec(2, 5), { method, upper: true, intersectIbp: false }));
+      for (let s = 0; s < 100; s++) {
+        const noise = tf.tensor(rng.fillUniform(new Float32Array(x.size), -1, 1), x.shape);
+        const z = g.forward(tf.clipByValue(tf.add(x, tf.mul(s % 2 ? tf.sign(noise) : noise, eps)), 0, 1));
+        for (const b of [ibp, crown]) {
+          expect(tf.min(tf.sub(z, b.lower)).dataSync()[0]).toBeGreaterThanOrEqual(-1e-5);
+          expect(tf.min(tf.sub(b.upper!, z)).dataSync()[0]).toBeGreaterThanOrEqual(-1e-5);
+        }
+      }
+    });
+    tf.dispose(Object.values(params));
+  });
+});

@@ -87,8 +87,11 @@ export interface Architecture {
  * One operation of an architecture's layer-graph view. Parameters are named (keys of the model's
  * parameter record, tfjs layouts: conv [kh, kw, in, out], linear [in, out]); activations are NHWC.
  */
+export type ConvPad = 'valid' | 'same' | number;
+
 export type LayerOp =
-  | { op: 'conv2d'; weight: string; bias?: string; stride: number; pad: 'valid' | 'same' }
+  /** pad: tfjs's 'valid' or 'same', or PyTorch's symmetric zero padding of that many pixels per side. */
+  | { op: 'conv2d'; weight: string; bias?: string; stride: number; pad: ConvPad }
   | { op: 'linear'; weight: string; bias?: string }
   | { op: 'relu' }
   /** Element-wise tanh, and PyTorch's exact GELU x·Φ(x). */

@@ -8,7 +8,7 @@
  */
 import { LabError } from '../../shared/errors';
 import type { ArchitectureDetail, ArchitectureProposal, ArchitectureSummary, LayerListSpec, LayerSummaryRow } from '../../shared/byo';
-import { type Architecture, type InputShape, type LayerOp } from './architecture';
+import { type Architecture, type ConvPad, type InputShape, type LayerOp } from './architecture';
 import { layerListArchitecture, pytorchSnippet, summarize } from './layer-list';
 import { ARCHITECTURES, getArchitecture, listArchitectures } from './registry';
 import { decodeSafetensors, readSafetensorsFile } from './safetensors';
@@ -18,8 +18,9 @@ function layerListOf(arch: Architecture): LayerListSpec | null {
   return (arch as { layerList?: LayerListSpec }).layerList ?? null;
 }
 
-function outSide(side: number, k: number, stride: number, pad: 'valid' | 'same'): number {
-  return pad === 'same' ? Math.ceil(side / stride) : Math.floor((side - k) / stride) + 1;
+function outSide(side: number, k: number, stride: number, pad: ConvPad): number {
+  if (pad === 'same') return Math.ceil(side / stride);
+  return Math.floor((side + 2 * (pad === 'valid' ? 0 : pad) - k) / stride) + 1;
 }
 
 /** A summary from a built-in architecture's layer-graph view (or only totals when it has none). */

@@ -18,8 +18,8 @@
  * The last layer's output is the logits, so its size is the number of classes.
  *
  * Bound propagation (IBP/CROWN) reads `layers()`: offered when every layer has an operator in
- * src/core/certify/operators (conv2d with padding 0 or "same", linear, relu, tanh, gelu, pools,
- * batch norm, flatten; dropout is the identity there). Residual layers have no operator, so such an
+ * src/core/certify/operators (conv2d with any padding, linear, relu, tanh, gelu, pools, batch norm,
+ * flatten; dropout is the identity there). Residual layers have no operator, so such an
  * architecture has no `layers()` and certification says which layer stops it.
  *
  * Runs in: Node (core) and the engine's worker threads.
@@ -29,7 +29,7 @@ import { flattenTorchOrder, linear, maxPool2d } from '../engine/ops';
 import { LabError } from '../../shared/errors';
 import { LayerListSpecSchema, type ArchitectureSummary, type LayerListSpec, type LayerSpec, type LayerSummaryRow } from '../../shared/byo';
 import { describeZodIssues } from '../../shared/validation';
-import { checkBatch, formatInput, type Architecture, type BufferDef, type ForwardOptions, type InputShape, type LayerOp, type ParamDef } from './architecture';
+import { checkBatch, formatInput, type Architecture, type BufferDef, type ConvPad, type ForwardOptions, type InputShape, type LayerOp, type ParamDef } from './architecture';
 import { batchNorm2d, batchNormBufferDefs, batchNormParamDefs, convDefs, convOutSide, convTorch, linearDefs } from './blocks';
 
 /** The activation shape between layers, per image: an image H×W×C or a feature vector. */
@@ -238,10 +238,11 @@ function boundLayers(layers: readonly LayerSpec[], start: Shape): { ops: LayerOp
     switch (layer.type) {
       case 'conv2d': {
         const im = s as { h: number; w: number; c: number };
-        let pad: 'valid' | 'same';
+        // 'valid' and 'same' where they equal PyTorch's padding; otherwise PyTorch's own symmetric padding.
+        let pad: ConvPad;
         if (layer.padding === 0) pad = 'valid';
         else if (layer.stride === 1 && layer.kernel % 2 === 1 && layer.padding === (layer.kernel - 1) / 2) pad = 'same';
-        else return { blocker: `layer ${path} (conv2d with stride ${layer.stride} and padding ${layer.padding}, which bound propagation pads differently from PyTorch)` };
+        else pad = layer.padding;
         ops.push({ op: 'conv2d', weight: `${path}.weight`, bias: layer.bias ? `${path}.bias` : undefined, stride: layer.stride, pad });
         s = { kind: 'image', h: convOutSide(im.h, layer.kernel, layer.stride, layer.padding), w: convOutSide(im.w, layer.kernel, layer.stride, layer.padding), c: layer.out };
         break;
