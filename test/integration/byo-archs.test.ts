@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Lab } from '../../src/core/service';
-import { loadStoredModel } from '../../src/core/store/model-files';
+import { loadStoredModel, saveModel } from '../../src/core/store/model-files';
+import { Model } from '../../src/core/models/model';
 import { decodeSafetensors } from '../../src/core/models/safetensors';
 import { getArchitecture, listArchitectures } from '../../src/core/models/registry';
 import { inProcessWorker } from '../helpers/in-process-worker';
@@ -174,5 +175,15 @@ describe('renaming and deleting stored architectures', () => {
     await expect(lab.call('submitTrain', { kind: 'train', dataset: 'c10', arch: 'other', epochs: 1, batchSize: 20, optimizer: { name: 'sgd', lr: 0.05 }, seed: 1, limit: 40 } as never)).rejects.toThrow(/Unknown architecture "other"/);
     const back = await lab.call('addArchitecture', { spec: gone.spec });
     expect(back.name).toBe('other');
+  });
+
+  test('a model deleted a moment ago (still undoable) comes back under the renamed architecture, and loads', async () => {
+    const m = saveModel(lab.store, Model.init('other', { height: 32, width: 32, channels: 3 }, 10, 0), { name: 'binned', source: 'imported', datasetId: null, runId: null });
+    const del = await lab.call('deleteItem', { kind: 'model', id: m.id });
+    // Nothing uses "other" now (the deleted model is in the trash): the rename goes through.
+    await lab.call('renameArchitecture', { name: 'other', newName: 'other-v2' });
+    await lab.call('undoDelete', { undoToken: del.undoToken });
+    expect(lab.store.getModel(m.id).arch).toBe('other-v2');
+    expect(loadStoredModel(lab.store, m.id).model.archName).toBe('other-v2');
   });
 });
