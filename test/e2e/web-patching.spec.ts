@@ -3,7 +3,8 @@
  * the API), then the patcher's journey in the UI: build a family (clean + contrast), extract a
  * compressed signature with the per-layer ‖Δ‖ chart, see it in the library, patch the clean model
  * with an α slider and an instant estimate, save it, run an α sweep, see its chart, pick a point
- * and save that model. Screenshots of each step go to test-results/patching-*.png.
+ * and save that model, then the clean member's run page shows the signature and the patched models
+ * in its lineage. Screenshots of each step go to test-results/patching-*.png.
  *
  * Needs `npx electron-vite build` first.
  */
@@ -137,5 +138,28 @@ test('web: patching — family, extract, library, patch with estimate, α sweep,
   const lineage = await api<{ terms: { signatureName: string; alpha: number }[] }>(page, 'patchLineage', { model: 'clean+contrast' });
   expect(lineage.terms.map((t) => t.signatureName)).toEqual(['contrast-sig']);
   expect(lineage.terms[0].alpha).toBeCloseTo(0.9, 6);
+
+  // 6. The clean member's run page: its lineage shows the signature that went into its patched models, with α.
+  const clean = (await api<{ name: string; runId: string | null }[]>(page, 'listModels', {})).find((m) => m.name === 'fam-clean')!;
+  await page.goto(new URL(`/#/runs/${clean.runId}`, lab.url()).href);
+  const graph = page.getByTestId('run-lineage');
+  await expect(graph.getByRole('link', { name: /^weight signature contrast-sig/ })).toBeVisible({ timeout: 15_000 });
+  await expect(graph.locator('[data-kind="patched_model"]')).toHaveCount(2);
+  await expect(graph).toContainText('patched: clean+contrast');
+  await expect(graph.getByTestId('lineage-edge-label')).toHaveText(['α 0.9', 'α 1']);
+  await expect(page.getByTestId('lineage-legend')).toContainText('weight signature');
+  await shot(page, 'patching-7-lineage.png', graph);
+  await graph.getByRole('link', { name: /^weight signature contrast-sig/ }).click();
+  await expect(page).toHaveURL(/#\/patching\?tab=library$/);
+  await expect(page.getByTestId('signature-library')).toContainText('contrast-sig');
+
+  // An evaluation of the patched model: its run page shows the path back (target, its run, the signature with α).
+  const ev = await api<{ id: string }>(page, 'submitEval', { kind: 'eval', name: 'patched eval', model: 'clean+contrast', dataset: 'mnist-digits', limit: 50 });
+  await expect.poll(async () => (await api<{ run: { status: string } }>(page, 'getRun', { runId: ev.id })).run.status, { timeout: 60_000 }).toBe('finished');
+  await page.goto(new URL(`/#/runs/${ev.id}`, lab.url()).href);
+  await expect(graph.locator('[data-kind="patched_model"]')).toHaveCount(1, { timeout: 15_000 });
+  await expect(graph.getByRole('link', { name: 'run train: fam-clean' })).toBeVisible();
+  await expect(graph.getByTestId('lineage-edge-label')).toHaveText(['α 0.9']);
+  await shot(page, 'patching-8-lineage-back.png', graph);
   expect(pageErrors).toEqual([]);
 });

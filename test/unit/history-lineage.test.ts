@@ -110,8 +110,9 @@ describe('lineage with model patching', () => {
     expect(hasEdge(g, f.sig.id, f.p.id)?.label).toBe('α 0.9');
     expect(hasEdge(g, f.clean.runId, f.clean.model.id)).toBeTruthy(); // the run that trained the target, clickable
     expect(node(g, f.clean.runId)?.runId).toBe(f.clean.runId);
-    expect(hasEdge(g, f.base.model.id, f.clean.model.id)).toBeTruthy(); // and on back to the base
-    expect(hasEdge(g, f.base.runId, f.base.model.id)).toBeTruthy();
+    // The path ends at the patch's target: the base is one click further, on the target's run page.
+    expect(node(g, f.base.model.id)).toBeUndefined();
+    expect(hasEdge(buildLineage(s, f.clean.runId), f.clean.runId, f.clean.model.id)).toBeTruthy();
 
     // A model fine-tuned from the patched one: the same path back, one step further.
     const ft = trained(s, 'fine-tuned-from-patched', f.ds.id, f.p.id);
@@ -120,6 +121,21 @@ describe('lineage with model patching', () => {
     expect(hasEdge(gf, f.p.id, ft.model.id)).toBeTruthy();
     expect(hasEdge(gf, f.clean.model.id, f.p.id)).toBeTruthy();
     expect(hasEdge(gf, f.sig.id, f.p.id)?.label).toBe('α 0.9');
+    expect(node(gf, f.base.model.id)).toBeUndefined();
+
+    // A patch of a patch: both patches and both signature sets on the way back, down to the first target.
+    const sig2 = signature(s, 'second-sig', { base: f.base.model.id, clean: null, source: f.contrast.model.id });
+    const p2 = patched(s, 'patched-twice', f.p.id, [{ sig: sig2, alpha: 0.5 }]);
+    const ev2 = newId('r');
+    s.insertRun({ id: ev2, kind: 'eval', name: 'eval twice', spec: { kind: 'eval' } as never, datasetId: f.ds.id, modelId: p2.id, params: {} });
+    s.endRun(ev2, 'finished');
+    const g2 = buildLineage(s, ev2);
+    expect(hasEdge(g2, f.p.id, p2.id)).toBeTruthy();
+    expect(hasEdge(g2, sig2.id, p2.id)?.label).toBe('α 0.5');
+    expect(hasEdge(g2, f.clean.model.id, f.p.id)).toBeTruthy();
+    expect(hasEdge(g2, f.sig.id, f.p.id)?.label).toBe('α 0.9');
+    expect(g2.nodes.filter((n) => n.kind === 'patched_model').map((n) => n.label).sort()).toEqual(['patched: clean+contrast', 'patched: patched-twice']);
+    expect(node(g2, f.base.model.id)).toBeUndefined();
   });
 
   it('caps long lists with "+N more", and keeps a deleted signature by the name its patch recorded', () => {

@@ -2,7 +2,8 @@
  * A run's lineage as a small clickable graph: datasets (with their corruption recipes and parents)
  * → runs → model → evaluations, and the model's weight signatures and patched models (an edge from
  * a signature to a patched model carries its α), laid out in columns by the longest path from a
- * source. Signature boxes open the Patching page's signature library.
+ * source, then moved as late as possible (next to what they feed), rows ordered to cross less.
+ * Signature boxes open the Patching page's signature library.
  */
 import { Group, Paper, Text } from '@mantine/core';
 import { lab } from '../../api/client';
@@ -20,9 +21,11 @@ const FILL: Record<LineageNode['kind'], string> = {
   model: '#ebfbee',
   evaluation: '#f3f0ff',
   signature: '#fff0f6',
-  patched_model: '#e3fafc',
+  patched_model: '#c5f6fa',
   more: '#f8f9fa',
 };
+/** Borders: the patching kinds stand out from the plain grey ones. */
+const STROKE: Partial<Record<LineageNode['kind'], string>> = { signature: '#c2255c', patched_model: '#0c8599' };
 /** What each kind of box is, in plain words (the first line of a box, and the legend). */
 const KIND_LABEL: Record<LineageNode['kind'], string> = {
   dataset: 'dataset',
@@ -55,14 +58,41 @@ export function layoutLineage(g: Lineage): { x: number; y: number; node: Lineage
     }
     if (!changed) break;
   }
+  // Then as late as possible: a node moves right to just before its nearest successor, so a
+  // signature sits next to the patched model it went into and a run next to its model.
+  for (let pass = 0; pass < g.nodes.length; pass++) {
+    let changed = false;
+    for (const n of g.nodes) {
+      const next = g.edges.filter((e) => e.from === n.id).map((e) => (depth.get(e.to) ?? 0) - 1);
+      if (next.length === 0) continue;
+      const d = Math.min(...next);
+      if (d > (depth.get(n.id) ?? 0)) {
+        depth.set(n.id, d);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
   const cols = new Map<number, LineageNode[]>();
   for (const n of g.nodes) {
     const d = depth.get(n.id) ?? 0;
     if (!cols.has(d)) cols.set(d, []);
     cols.get(d)!.push(n);
   }
+  // Rows: left to right, each column ordered by the mean row of its predecessors (fewer crossings).
+  const row = new Map<string, number>();
   const out: { x: number; y: number; node: LineageNode }[] = [];
-  for (const [d, nodes] of cols) nodes.forEach((node, i) => out.push({ x: 8 + d * (BOX_W + COL_GAP), y: 8 + i * (BOX_H + ROW_GAP), node }));
+  for (const d of [...cols.keys()].sort((a, b) => a - b)) {
+    const key = (n: LineageNode) => {
+      const rows = g.edges.filter((e) => e.to === n.id && row.has(e.from)).map((e) => row.get(e.from)!);
+      return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : Number.MAX_SAFE_INTEGER;
+    };
+    const nodes = cols.get(d)!.map((n, i) => ({ n, i, k: key(n) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.n);
+    nodes.forEach((node, i) => {
+      row.set(node.id, i);
+      out.push({ x: 8 + d * (BOX_W + COL_GAP), y: 8 + i * (BOX_H + ROW_GAP), node });
+    });
+  }
   return out;
 }
 
@@ -81,7 +111,7 @@ export function LineageGraph({ runId }: { runId: string }) {
       <Group gap="xs" mb={4} data-testid="lineage-legend">
         {[...new Set(g.data.nodes.map((n) => n.kind))].map((k) => (
           <Group key={k} gap={4}>
-            <span style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 3, background: FILL[k], border: '1px solid #adb5bd' }} />
+            <span style={{ display: 'inline-block', width: 12, height: 12, borderRadius: 3, background: FILL[k], border: `1px solid ${STROKE[k] ?? '#adb5bd'}` }} />
             <Text size="xs" c="dimmed">
               {KIND_LABEL[k]}
             </Text>
@@ -107,7 +137,8 @@ export function LineageGraph({ runId }: { runId: string }) {
               <g key={`${e.from}-${e.to}`}>
                 <line x1={x1} y1={y1} x2={x2} y2={y2} stroke={e.label ? '#c2255c' : '#868e96'} strokeDasharray={e.label ? '4 3' : undefined} markerEnd="url(#lineage-arrow)" />
                 {e.label && (
-                  <text x={x1 + (x2 - x1) * 0.55} y={y1 + (y2 - y1) * 0.55 - 3} fontSize={10} fill="#a61e4d" textAnchor="middle" data-testid="lineage-edge-label">
+                  // In the last gap before the target, where no box can cover it.
+                  <text x={x2 - COL_GAP / 2} y={y2 - ((y2 - y1) * (COL_GAP / 2)) / Math.max(1, x2 - x1) - 4} fontSize={10} fill="#a61e4d" stroke="#fff" strokeWidth={3} paintOrder="stroke" textAnchor="middle" data-testid="lineage-edge-label">
                     {e.label}
                   </text>
                 )}
@@ -123,7 +154,7 @@ export function LineageGraph({ runId }: { runId: string }) {
               <g key={node.id} transform={`translate(${x},${y})`}>
                 <title>{node.label}</title>
                 <g style={{ cursor: link ? 'pointer' : 'default' }} onClick={() => link?.()} role={link ? 'link' : undefined} aria-label={`${KIND_LABEL[node.kind]} ${shown}`} data-kind={node.kind}>
-                  <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : '#adb5bd'} strokeWidth={node.id === runId ? 2 : 1} strokeDasharray={node.kind === 'more' ? '3 3' : undefined} />
+                  <rect width={BOX_W} height={BOX_H} rx={6} fill={FILL[node.kind]} stroke={node.id === runId ? '#1c7ed6' : (STROKE[node.kind] ?? '#adb5bd')} strokeWidth={node.id === runId ? 2 : 1} strokeDasharray={node.kind === 'more' ? '3 3' : undefined} />
                   <text x={8} y={14} fontSize={10} fill="#495057">
                     {KIND_LABEL[node.kind]}
                   </text>
