@@ -18,7 +18,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../shared/errors';
 import type { DeletedItem, Dependent, ExportedFile } from '../shared/schemas';
+import { ARCHITECTURES } from './models/registry';
 import { decodeSafetensors, encodeSafetensors } from './models/safetensors';
+import { storedArchitecture } from './models/stored';
 import type { LabStore } from './store/store';
 
 export const UNDO_SECONDS = 60;
@@ -210,6 +212,10 @@ export function restoreDeleted(store: LabStore, token: string, now = Date.now())
   const name = entry.row.name as string;
   if (entry.kind === 'dataset' && store.db.prepare('SELECT 1 FROM datasets WHERE name = ?').get(name)) {
     throw new LabError('conflict', `A dataset named "${name}" was made since; rename it, then undo again.`);
+  }
+  const arch = entry.kind === 'model' ? String(entry.row.arch) : null;
+  if (arch && !Object.prototype.hasOwnProperty.call(ARCHITECTURES, arch) && !storedArchitecture(arch)) {
+    throw new LabError('conflict', `The architecture "${arch}" of "${name}" was deleted since; add it back (Models page, or \`robustlab architectures add\`), then undo again.`);
   }
   for (const [to, from] of entry.moved) {
     const src = path.join(dir, from);

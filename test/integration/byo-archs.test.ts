@@ -185,5 +185,12 @@ describe('renaming and deleting stored architectures', () => {
     await lab.call('undoDelete', { undoToken: del.undoToken });
     expect(lab.store.getModel(m.id).arch).toBe('other-v2');
     expect(loadStoredModel(lab.store, m.id).model.archName).toBe('other-v2');
+    // Deleted with its architecture gone since: the undo says what to do first, and keeps the token.
+    const del2 = await lab.call('deleteItem', { kind: 'model', id: m.id });
+    const gone = await lab.call('deleteArchitecture', { name: 'other-v2' });
+    await expect(lab.call('undoDelete', { undoToken: del2.undoToken })).rejects.toThrow('The architecture "other-v2" of "binned" was deleted since; add it back');
+    await lab.call('addArchitecture', { spec: gone.spec });
+    await lab.call('undoDelete', { undoToken: del2.undoToken });
+    expect(lab.store.getModel(m.id).arch).toBe('other-v2');
   });
 });
