@@ -120,7 +120,15 @@ describe('renaming and deleting stored architectures', () => {
   });
 
   test('rename: the model loads and evaluates by the new name, with the same accuracy; references follow', async () => {
+    const sweepSpec = JSON.stringify({ base: { kind: 'train', dataset: 'c10', arch: 'tiny' }, axes: ['seed=1,2'] });
+    const members = JSON.stringify([{ index: 0, values: { seed: 1 }, spec: { kind: 'train', arch: 'tiny', seed: 1 } }, { index: 1, values: { seed: 2 }, spec: { kind: 'train', arch: 'tiny', seed: 2 } }]);
+    lab.store.db
+      .prepare(`INSERT INTO sweeps(id, name, kind, spec, members, status, max_parallel, created_at) VALUES ('sw-old', 'old sweep', 'train', ?, ?, 'finished', 1, ?)`)
+      .run(sweepSpec, members, new Date().toISOString());
     const renamed = await lab.call('renameArchitecture', { name: 'tiny', newName: 'tiny-v2' });
+    const sw = lab.store.db.prepare(`SELECT spec, members FROM sweeps WHERE id = 'sw-old'`).get() as { spec: string; members: string };
+    expect(JSON.parse(sw.spec).base.arch).toBe('tiny-v2');
+    expect((JSON.parse(sw.members) as { spec: { arch: string } }[]).map((m) => m.spec.arch)).toEqual(['tiny-v2', 'tiny-v2']);
     expect(renamed.name).toBe('tiny-v2');
     expect(renamed.spec!.name).toBe('tiny-v2');
     expect(renamed.summary!.params).toBe(4 * 27 + 4 + 1024 * 10 + 10);

@@ -5,7 +5,8 @@
  * Renaming and deleting (rules written once here; the facade, CLI and UI call them):
  * - Built-in architectures are never renamed or deleted.
  * - Models name their architecture (models.arch, signatures.arch, a training run's spec and its
- *   `arch` param), so a rename updates those names in the same transaction as the table row; a
+ *   `arch` param, ended sweeps' records), so a rename updates those names in the same transaction
+ *   as the table row; a
  *   model's weights file keeps the name it was saved with, and the lab loads stored models by
  *   their record's name (modelFromSafetensors archFromRecord); after the transaction, training
  *   checkpoints and deleted models waiting in the trash are given the new name too.
@@ -137,6 +138,9 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
     store.db.prepare('UPDATE signatures SET arch = ? WHERE arch = ?').run(next, name);
     store.db.prepare(`UPDATE runs SET spec = json_set(spec, '$.arch', ?) WHERE json_valid(spec) AND json_extract(spec, '$.arch') = ?`).run(next, name);
     store.db.prepare(`UPDATE params SET value = ? WHERE key = 'arch' AND value = ?`).run(next, name);
+    // Ended sweeps' records: the base spec, each member's spec and values (an axis written as text stays as written).
+    const [from, to] = [`"arch":${JSON.stringify(name)}`, `"arch":${JSON.stringify(next)}`];
+    store.db.prepare('UPDATE sweeps SET spec = replace(spec, ?, ?), members = replace(members, ?, ?) WHERE instr(spec, ?) > 0 OR instr(members, ?) > 0').run(from, to, from, to, from, from);
   });
   // A model deleted a moment ago comes back (undo) under the new name too.
   renameArchInTrash(store, name, next);
