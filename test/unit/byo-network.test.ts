@@ -18,6 +18,7 @@ import { getArchitecture, listArchitectures } from '../../src/core/models/regist
 import { proposeArchitectures } from '../../src/core/models/byo';
 import { attachArchitectureStore, insertArchitecture } from '../../src/core/store/architecture-store';
 import { LabStore } from '../../src/core/store/store';
+import { BoundGraph, computeBounds, identitySpec, inputBox } from '../../src/core/certify';
 import { resolveAttack } from '../../src/core/attacks/registry';
 import { pgd } from '../../src/core/attacks/pgd';
 import { BoundGraph, computeBounds, identitySpec, inputBox } from '../../src/core/certify';
@@ -115,8 +116,9 @@ describe('stored layer-list architectures against PyTorch', () => {
     expect(getArchitecture('seq-cnn').name).toBe('seq-cnn');
     const list = listArchitectures();
     expect(list.find((a) => a.name === 'seq-cnn')?.certifiable).toBe(true);
-    expect(list.find((a) => a.name === 'seq-res')?.certifiable).toBe(false);
-    expect(getArchitecture('seq-res').certifyBlocker).toBe('layer 2 (residual), which has no bound operator yet');
+    // Residual sub-lists, GELU, tanh and PyTorch's stride-2 padding all have bound operators.
+    expect(list.find((a) => a.name === 'seq-res')?.certifiable).toBe(true);
+    expect(getArchitecture('seq-res').certifyBlocker).toBeUndefined();
     expect(() => insertArchitecture(store, parseLayerList(json('seq-cnn.json')))).toThrow(/already exists/);
   });
 
@@ -164,7 +166,7 @@ describe('stored layer-list architectures against PyTorch', () => {
     }
   });
 
-  test('residual sub-list, GELU, Tanh, AvgPool, BatchNorm1d, Dropout, no-bias stride-2 conv: PyTorch\'s logits', () => {
+  test('residual sub-list, GELU, Tanh, AvgPool, BatchNorm1d, Dropout, no-bias stride-2 conv: PyTorch\'s logits, and sound bounds', () => {
     const ref = json('seq-res-reference.json');
     const model = modelFromSafetensors(fs.readFileSync(fix('seq-res.safetensors')), 'seq-res');
     try {
@@ -175,6 +177,22 @@ describe('stored layer-list architectures against PyTorch', () => {
       const x = tf.transpose(nchw, [0, 2, 3, 1]) as tf.Tensor4D;
       const z = model.forward(x);
       expect(maxAbsDiff(z.dataSync(), (ref.logits as number[][]).flat())).toBeLessThan(1e-4);
+      // The bound graph computes PyTorch's logits too, and its IBP and CROWN bounds at eps 2/255
+      // hold every sampled image of the box (residual block, GELU, tanh, padded stride-2 conv).
+      const g = BoundGraph.fromModel(model);
+      expect(maxAbsDiff(g.forward(x).dataSync(), (ref.logits as number[][]).flat())).toBeLessThan(1e-4);
+      const eps = 2 / 255;
+      const bounds = (['ibp', 'crown'] as const).map((method) => computeBounds(g, inputBox(x, eps), identitySpec(4, 5), { method, upper: true, intersectIbp: false }));
+      expect(tf.mean(tf.sub(bounds[1].upper!, bounds[1].lower)).dataSync()[0]).toBeLessThan(tf.mean(tf.sub(bounds[0].upper!, bounds[0].lower)).dataSync()[0]);
+      const rng = new Rng(9);
+      for (let s = 0; s < 40; s++) {
+        const noise = tf.tensor(rng.fillUniform(new Float32Array(x.size), -1, 1), x.shape);
+        const zs = g.forward(tf.clipByValue(tf.add(x, tf.mul(s % 2 ? tf.sign(noise) : noise, eps)), 0, 1));
+        for (const b of bounds) {
+          expect(tf.min(tf.sub(zs, b.lower)).dataSync()[0]).toBeGreaterThanOrEqual(-1e-5);
+          expect(tf.min(tf.sub(b.upper!, zs)).dataSync()[0]).toBeGreaterThanOrEqual(-1e-5);
+        }
+      }
       tf.dispose([nchw, x, z]);
     } finally {
       model.dispose();

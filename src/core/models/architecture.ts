@@ -97,6 +97,8 @@ export type LayerOp =
   /** Element-wise tanh, and PyTorch's exact GELU x·Φ(x). */
   | { op: 'tanh' }
   | { op: 'gelu' }
+  /** x + body(x), the body a layer list of its own that keeps the shape (a residual block). */
+  | { op: 'residual'; body: LayerOp[] }
   | { op: 'maxpool'; size: number; stride: number }
   | { op: 'avgpool'; size: number; stride: number }
   /** NHWC → [N, C·H·W] in PyTorch's C, H, W order. */

@@ -19,8 +19,8 @@
  *
  * Bound propagation (IBP/CROWN) reads `layers()`: offered when every layer has an operator in
  * src/core/certify/operators (conv2d with any padding, linear, relu, tanh, gelu, pools, batch norm,
- * flatten; dropout is the identity there). Residual layers have no operator, so such an
- * architecture has no `layers()` and certification says which layer stops it.
+ * flatten, residual sub-lists; dropout is the identity there). Every layer list has `layers()`;
+ * `certifyBlocker` stays for layer kinds added later without an operator.
  *
  * Runs in: Node (core) and the engine's worker threads.
  */
@@ -229,12 +229,12 @@ function forwardLayers(layers: readonly LayerSpec[], p: Record<string, tf.Tensor
 }
 
 /** The layer-graph view for bound propagation, or the first layer that has no operator. */
-function boundLayers(layers: readonly LayerSpec[], start: Shape): { ops: LayerOp[] } | { blocker: string } {
+function boundLayers(layers: readonly LayerSpec[], start: Shape, prefix = ''): { ops: LayerOp[] } | { blocker: string } {
   const ops: LayerOp[] = [];
   let s = start;
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
-    const path = String(i);
+    const path = prefix ? `${prefix}.${i}` : String(i);
     switch (layer.type) {
       case 'conv2d': {
         const im = s as { h: number; w: number; c: number };
@@ -277,8 +277,13 @@ function boundLayers(layers: readonly LayerSpec[], start: Shape): { ops: LayerOp
       case 'tanh':
         ops.push({ op: layer.type });
         break;
-      case 'residual':
-        return { blocker: `layer ${path} (${layer.type}), which has no bound operator yet` };
+      case 'residual': {
+        // x + body(x): the body keeps the shape (checked when the list was read).
+        const body = boundLayers(layer.layers, s, path);
+        if ('blocker' in body) return body;
+        ops.push({ op: 'residual', body: body.ops });
+        break;
+      }
     }
   }
   return { ops };

@@ -15,6 +15,7 @@ import { maxpoolOp } from './maxpool';
 import { reluOp } from './relu';
 import { tanhOp } from './tanh';
 import { geluOp } from './gelu';
+import { residualOp } from './residual';
 
 type Params = (name: string | undefined) => tf.Tensor | null;
 
@@ -24,6 +25,16 @@ export const OPERATORS: { [K in LayerOp['op']]: (layer: Extract<LayerOp, { op: K
   relu: (_l, _p, s) => reluOp(s),
   tanh: (_l, _p, s) => tanhOp(s),
   gelu: (_l, _p, s) => geluOp(s),
+  residual: (l, p, s) => {
+    const body: BoundOp[] = [];
+    let shape = s;
+    for (const inner of l.body) {
+      const op = makeOperator(inner, p, shape);
+      body.push(op);
+      shape = op.outShape;
+    }
+    return residualOp(body, s);
+  },
   maxpool: (l, _p, s) => maxpoolOp(l.size, l.stride, s),
   avgpool: (l, _p, s) => avgpoolOp(l.size, l.stride, s),
   'flatten-chw': (_l, _p, s) => flattenChwOp(s),
