@@ -18,7 +18,6 @@ import { getArchitecture, listArchitectures } from '../../src/core/models/regist
 import { proposeArchitectures } from '../../src/core/models/byo';
 import { attachArchitectureStore, insertArchitecture } from '../../src/core/store/architecture-store';
 import { LabStore } from '../../src/core/store/store';
-import { BoundGraph, computeBounds, identitySpec, inputBox } from '../../src/core/certify';
 import { resolveAttack } from '../../src/core/attacks/registry';
 import { pgd } from '../../src/core/attacks/pgd';
 import { BoundGraph, computeBounds, identitySpec, inputBox } from '../../src/core/certify';
