@@ -153,6 +153,11 @@ describe('run archives with the datasets\' arrays', () => {
     const dst = openLab();
     importRunsFrom(dst, { base64: exportRuns(src, { runIds: [r.runId], withData: false }).base64! });
     expect(dst.getDataset(ds.id).files).toEqual({});
+    // Passed on again "with data" from a lab that has none: the row only, no empty folder.
+    const third = openLab();
+    importRunsFrom(third, { base64: exportRuns(dst, { runIds: [r.runId], withData: true }).base64! });
+    expect(third.getDataset(ds.id).files).toEqual({});
+    expect(fs.existsSync(path.join(third.labDir, 'datasets', ds.id))).toBe(false);
     const res = importRunsFrom(dst, { base64: exportRuns(src, { runIds: [r.runId], withData: true }).base64! });
     expect(res.imported).toEqual([]);
     const a = readSplit(src.labDir, src.getDataset(ds.id).files as never, 'test');

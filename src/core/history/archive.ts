@@ -324,7 +324,7 @@ function writeDatasetFiles(store: LabStore, d: Payload['datasets'][number], labe
     if (!(rel in files)) throw damaged(`dataset "${d.row.name}" names the file "${rel}" but the archive does not hold it`);
   }
   const dir = path.join(store.labDir, 'datasets', d.row.id);
-  if (!fs.existsSync(dir)) {
+  if (Object.keys(files).length > 0 && !fs.existsSync(dir)) {
     fs.mkdirSync(dir, { recursive: true });
     createdDirs.push(dir);
   }
