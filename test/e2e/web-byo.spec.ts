@@ -158,6 +158,17 @@ test('web: drop a folder, preview, import, train a layer-list model on it, evalu
     await expect(page.getByTestId('arch-row-e2e-tiny')).toHaveCount(0);
     await expect(page.locator('[data-testid^="model-row-"]').first()).toContainText('e2e-tiny-v2');
     await shot(page, 'web-byo-arch-renamed.png');
+    // An unused one: delete asks first, then it is gone; the notification adds it back.
+    await editor.fill(JSON.stringify({ name: 'e2e-spare', input: [8, 8, 1], layers: [{ type: 'flatten' }, { type: 'linear', in: 64, out: 2 }] }));
+    await page.getByTestId('layer-list-save').click();
+    const spare = page.getByTestId('arch-row-e2e-spare');
+    await expect(spare).toContainText('130');
+    await spare.getByTestId('arch-delete').click();
+    await expect(page.getByTestId('arch-delete-free')).toContainText('No model uses “e2e-spare”');
+    await page.getByTestId('arch-delete-confirm').click();
+    await expect(spare).toHaveCount(0);
+    await page.getByTestId('arch-add-back').click();
+    await expect(spare).toContainText('130');
   } finally {
     fs.rmSync(path.dirname(folder), { recursive: true, force: true });
   }
