@@ -62,6 +62,9 @@ describe('robustlab architectures rename|delete', () => {
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
+    const deps = cli(['archs', 'dependents', 'my-cnn', '--json']);
+    expect(deps.json).toMatchObject({ name: 'my-cnn', builtin: false, rename_refusal: null, models: [{ name: 'torch-cnn' }] });
+    expect(deps.json!.delete_refusal).toMatch(/used by 1 model/);
     const used = cli(['architectures', 'delete', 'my-cnn']);
     expect(used.stderr).toContain('"my-cnn" is used by 1 model ("torch-cnn"); it stays.');
     expect(names()).toEqual(expect.arrayContaining(['my-cnn', 'spare']));

@@ -1,7 +1,7 @@
 /**
  * Bring your own: `datasets import --format folder|cifar|npz|npy` (the import form for files
  * other than IDX, run as a job), `datasets export`, `datasets preview`, `architectures
- * add|list|show|rename|delete` (alias `archs`), `models match` and `models bundle`. Registered by src/cli/index.ts with one line;
+ * add|list|show|rename|dependents|delete` (alias `archs`), `models match` and `models bundle`. Registered by src/cli/index.ts with one line;
  * `datasets import` (src/cli/commands/datasets.ts) hands every format but idx to importFiles.
  */
 import fs from 'node:fs';
@@ -197,6 +197,20 @@ export function addByoCommands(program: Command, h: CliHelpers<GlobalOpts>): voi
       await withLab(g(), async (lab) => {
         const a = await lab.call('renameArchitecture', { name, newName });
         out(g(), { renamed: name, name: a.name }, `Renamed architecture "${name}" to "${a.name}".`);
+      });
+    });
+  archs
+    .command('dependents <name>')
+    .description('the models of an architecture, and whether a rename or delete would be refused now')
+    .action(async (name: string) => {
+      await withLab(g(), async (lab) => {
+        const u = await lab.call('architectureUses', { name });
+        const lines = [
+          u.models.length ? u.models.map((m) => `model ${m.name} (${m.id})`).join('\n') : `No model uses "${u.name}".`,
+          ...(u.renameRefusal ? [`rename: refused: ${u.renameRefusal}`] : []),
+          ...(u.deleteRefusal && u.deleteRefusal !== u.renameRefusal ? [`delete: refused: ${u.deleteRefusal}`] : []),
+        ];
+        out(g(), { name: u.name, builtin: u.builtin, models: u.models, rename_refusal: u.renameRefusal, delete_refusal: u.deleteRefusal }, lines.join('\n'));
       });
     });
   archs
