@@ -127,12 +127,13 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
     throw new LabError('bad_input', `"${next}" cannot name an architecture: use 1–63 lower-case letters, digits, "-" or "_", starting with a letter.`);
   }
   if (isBuiltin(next)) throw new LabError('conflict', `"${next}" is a built-in architecture; give another name.`);
-  if (getStoredArchitectureRow(store, next)) throw new LabError('conflict', `An architecture named "${next}" already exists in this lab; give another name.`);
-  const why = refusals(store, name).rename;
-  if (why) throw new LabError('conflict', why);
   const spec: LayerListSpec = { ...row.spec, name: next };
-  const trained = (store.db.prepare(`SELECT id FROM runs WHERE json_valid(spec) AND json_extract(spec, '$.arch') = ?`).all(name) as { id: string }[]).map((r) => r.id);
-  store.transaction(() => {
+  // The checks and the writes in one transaction: a run submitted meanwhile cannot slip between them.
+  const trained = store.transaction(() => {
+    if (getStoredArchitectureRow(store, next)) throw new LabError('conflict', `An architecture named "${next}" already exists in this lab; give another name.`);
+    const why = refusals(store, name).rename;
+    if (why) throw new LabError('conflict', why);
+    const ids = (store.db.prepare(`SELECT id FROM runs WHERE json_valid(spec) AND json_extract(spec, '$.arch') = ?`).all(name) as { id: string }[]).map((r) => r.id);
     store.db.prepare('UPDATE architectures SET name = ?, spec = ? WHERE name = ?').run(next, JSON.stringify(spec), name);
     store.db.prepare('UPDATE models SET arch = ? WHERE arch = ?').run(next, name);
     store.db.prepare('UPDATE signatures SET arch = ? WHERE arch = ?').run(next, name);
@@ -141,6 +142,7 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
     // Ended sweeps' records: the base spec, each member's spec and values (an axis written as text stays as written).
     const [from, to] = [`"arch":${JSON.stringify(name)}`, `"arch":${JSON.stringify(next)}`];
     store.db.prepare('UPDATE sweeps SET spec = replace(spec, ?, ?), members = replace(members, ?, ?) WHERE instr(spec, ?) > 0 OR instr(members, ?) > 0').run(from, to, from, to, from, from);
+    return ids;
   });
   // A model deleted a moment ago comes back (undo) under the new name too.
   renameArchInTrash(store, name, next);
@@ -153,9 +155,9 @@ export function renameArchitecture(store: LabStore, name: string, newName: strin
 /** Deletes a stored architecture that no model uses; returns its layer list (adding it again undoes). */
 export function deleteArchitecture(store: LabStore, name: string): DeletedArchitecture {
   const row = storedRowOrThrow(store, name, 'deleted');
-  const why = refusals(store, name).del;
-  if (why) throw new LabError('conflict', why);
   store.transaction(() => {
+    const why = refusals(store, name).del;
+    if (why) throw new LabError('conflict', why);
     store.db.prepare('DELETE FROM architectures WHERE name = ?').run(name);
   });
   forgetStoredArchitecture(name);
