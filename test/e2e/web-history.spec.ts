@@ -114,6 +114,12 @@ test('web: history, search, compare, export, saved view, scrolling 3,000 runs', 
   await page.getByTestId('tag-input').fill('baseline');
   await page.getByTestId('tag-add').click();
   await expect(page.getByTestId(`run-row-${a.id}`)).toContainText('baseline');
+  // Export it as an archive with the datasets' image arrays (a download in web mode).
+  await page.getByTestId('export-archive').click();
+  const [archive] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-archive-data').click()]);
+  const exported = JSON.parse(JSON.parse(zlib.gunzipSync(fs.readFileSync((await archive.path())!)).toString('utf8')).payload);
+  expect(exported.runs.map((r: { row: { id: string } }) => r.row.id)).toEqual([a.id]);
+  expect(Object.keys(exported.datasets[0].files ?? {}).some((k) => k.endsWith('-images.npy'))).toBe(true);
   await page.getByTestId(`select-${a.id}`).uncheck();
 
   // Search: a bad query says where and what; a good one filters.

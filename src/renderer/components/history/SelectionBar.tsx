@@ -1,7 +1,8 @@
 /**
- * Actions on the selected runs: compare, tag, star, archive, delete (with undo), export an archive.
+ * Actions on the selected runs: compare, tag, star, archive, delete (with undo), export an archive
+ * (with or without the datasets' image arrays).
  */
-import { Button, Group, Paper, Popover, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Menu, Paper, Popover, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { lab } from '../../api/client';
@@ -20,6 +21,12 @@ export function SelectionBar({ ids, onDone, onClear }: { ids: string[]; onDone: 
         onDone();
       },
       (e) => notifyError(`Could not ${what.toLowerCase()}`, e),
+    );
+
+  const exportArchive = (withData: boolean) =>
+    lab.exportRuns({ runIds: ids, withData }).then(
+      (r) => downloadBase64(r.filename, r.base64 ?? '', 'application/gzip'),
+      (e) => notifyError('Could not export', e),
     );
 
   const del = async () => {
@@ -97,18 +104,21 @@ export function SelectionBar({ ids, onDone, onClear }: { ids: string[]; onDone: 
         <Button size="xs" variant="default" onClick={() => flags({ runIds: ids, archived: false }, 'Restored from the archive')}>
           Unarchive
         </Button>
-        <Button
-          size="xs"
-          variant="default"
-          onClick={() =>
-            lab.exportRuns({ runIds: ids }).then(
-              (r) => downloadBase64(r.filename, r.base64 ?? '', 'application/gzip'),
-              (e) => notifyError('Could not export', e),
-            )
-          }
-        >
-          Export archive
-        </Button>
+        <Menu position="bottom-start" withinPortal>
+          <Menu.Target>
+            <Button size="xs" variant="default" data-testid="export-archive">
+              Export archive…
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item onClick={() => exportArchive(false)} data-testid="export-archive-plain">
+              Runs, models and dataset recipes
+            </Menu.Item>
+            <Menu.Item onClick={() => exportArchive(true)} data-testid="export-archive-data">
+              …and the datasets' image arrays (a larger file)
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
         <Button size="xs" color="red" variant="light" onClick={del} data-testid="delete-selected">
           Delete
         </Button>
