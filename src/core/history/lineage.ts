@@ -179,8 +179,11 @@ function addPatching(store: LabStore, model: ModelRecord, nodes: Map<string, Lin
   // The chain ends at the target of the earliest patch on it (that model's run, drawn and
   // clickable, carries the lineage further back).
   const full: ModelRecord[] = [model];
+  let sawPatch = false;
   for (let cur = model; cur.parentId && full.length < 1000; ) {
-    if (full.length > 1 && !store.getPatchLineage(cur.id) && full.slice(0, -1).some((m) => store.getPatchLineage(m.id))) break;
+    const curPatched = !!store.getPatchLineage(cur.id);
+    if (sawPatch && !curPatched) break;
+    sawPatch ||= curPatched;
     const parent = findModel(cur.parentId);
     if (!parent || full.some((c) => c.id === parent.id)) break;
     full.push(parent);
