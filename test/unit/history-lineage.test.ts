@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildLineage, LINEAGE_LIST_CAP } from '../../src/core/history/lineage';
 import { LabStore, newId } from '../../src/core/store/store';
+import { BOX_W, COL_GAP, layoutLineage } from '../../src/renderer/components/history/lineageLayout';
 import type { Lineage } from '../../src/shared/history';
 import { tmpDir } from '../helpers/tmp';
 
@@ -93,6 +94,15 @@ describe('lineage with model patching', () => {
     expect(node(g, f.base.model.id)).toBeUndefined();
     // Every edge joins two drawn nodes.
     for (const e of g.edges) expect(node(g, e.from) && node(g, e.to)).toBeTruthy();
+
+    // Drawn: every edge points right, no two boxes share a place, the signature sits in the column
+    // just before the patched model it went into, and the target's run just before its model.
+    const pos = new Map(layoutLineage(g).map((p) => [p.node.id, p]));
+    expect(pos.size).toBe(g.nodes.length);
+    for (const e of g.edges) expect(pos.get(e.from)!.x, `${e.from} → ${e.to}`).toBeLessThan(pos.get(e.to)!.x);
+    expect(new Set([...pos.values()].map((p) => `${p.x},${p.y}`)).size).toBe(pos.size);
+    expect(pos.get(f.p.id)!.x - pos.get(f.sig.id)!.x).toBe(BOX_W + COL_GAP);
+    expect(pos.get(f.clean.model.id)!.x - pos.get(f.clean.runId)!.x).toBe(BOX_W + COL_GAP);
   });
 
   it('from an evaluation of a patched model, and from a model fine-tuned from it: the path back', () => {
