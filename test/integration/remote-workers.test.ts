@@ -131,7 +131,9 @@ describe.skipIf(!haveRedis)(`remote workers (BullMQ on Redis)${haveRedis ? '' : 
       }
     }, 50);
     const off = () => clearInterval(watch);
-    const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 4, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 };
+    // Long enough runs (8 epochs of 1,000 images) that the watcher always finds one mid-way: with
+    // warm job processes a 4-epoch run of 300 images could end before the first poll saw it.
+    const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 8, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 1000, testLimit: 100 };
     const sweep = await lab.call('submitSweep', { base, axes: ['seed=0..2'], maxParallel: 3 });
     const done = await lab.waitForSweep(sweep.id);
     off();
@@ -154,7 +156,7 @@ describe.skipIf(!haveRedis)(`remote workers (BullMQ on Redis)${haveRedis ? '' : 
     expect(logs).toMatch(new RegExp(`resuming ${killed!.runId} from the lab host's last checkpoint`));
     // One value per epoch, no duplicates, and a model of its own.
     for (const d of runs) {
-      expect(d.metrics['test/accuracy']!.map((p) => p.step)).toEqual([1, 2, 3, 4]);
+      expect(d.metrics['test/accuracy']!.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const steps = d.metrics['train/loss']!.map((p) => p.step);
       expect(new Set(steps).size).toBe(steps.length);
       expect(d.model?.id).toBeTruthy();
@@ -170,6 +172,21 @@ describe.skipIf(!haveRedis)(`remote workers (BullMQ on Redis)${haveRedis ? '' : 
     expect(panel.queue).toBe('bullmq');
     expect(panel.workers.map((w) => w.id).sort()).toEqual(ws.map((w) => w.id).sort());
   }, 150_000);
+
+  it('keeps jobs of a lab-stored architecture on the lab host (a worker has no copy of it)', async () => {
+    await lab.call('addArchitecture', {
+      spec: { name: 'host-tiny', input: [28, 28, 1], layers: [{ type: 'flatten' }, { type: 'linear', in: 784, out: 32 }, { type: 'tanh' }, { type: 'linear', in: 32, out: 10 }] },
+    });
+    const run = await lab.call('submitTrain', { kind: 'train', dataset: 'mnist-digits', arch: 'host-tiny', epochs: 1, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 });
+    const done = await lab.waitForRun(run.id);
+    expect(done.status, done.error ?? '').toBe('finished');
+    const d = await lab.call('getRun', { runId: run.id });
+    expect(d.run.device).not.toMatch(/on worker /);
+    expect(d.model?.arch).toBe('host-tiny');
+    const ev = await lab.waitForRun((await lab.call('submitEval', { kind: 'eval', model: d.model!.id, dataset: 'mnist-digits', limit: 50 })).id);
+    expect(ev.status, ev.error ?? '').toBe('finished');
+    expect((await lab.call('getRun', { runId: ev.id })).run.device).not.toMatch(/on worker /);
+  }, 90_000);
 
   it('loses nothing when Redis restarts mid-sweep (append-only file)', async () => {
     const base = { kind: 'train', dataset: 'mnist-digits', arch: 'mlp', epochs: 2, batchSize: 50, optimizer: { name: 'sgd', lr: 0.1 }, limit: 300, testLimit: 100 };

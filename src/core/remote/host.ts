@@ -14,6 +14,7 @@ import { lazyModule } from '../engine/lazy-require';
 import { LabError } from '../../shared/errors';
 import { TERMINAL_STATUSES, type EvaluationInfo, type LabEvent, type RunStatus } from '../../shared/schemas';
 import { checkpointPath } from '../training/checkpoint';
+import { getStoredArchitectureRow } from '../store/architecture-store';
 import { BACKEND_CHOICES } from '../engine/backend';
 import { LOST_AFTER_MS, type WorkerInfo, type WorkersList } from '../../shared/remote';
 import type { LabStore, ModelRecord } from '../store/store';
@@ -137,9 +138,18 @@ export class RedisJobQueue {
     }
   }
 
+  /**
+   * Jobs that stay on the lab host: kinds remote workers do not run, and jobs whose network is a
+   * lab-stored (layer-list) architecture, which a worker's throw-away lab does not have.
+   */
   private isLocal(runId: string): boolean {
     try {
-      return !REMOTE_KINDS.includes(this.opts.store.getRun(runId).kind);
+      const run = this.opts.store.getRun(runId);
+      if (!REMOTE_KINDS.includes(run.kind)) return true;
+      const spec = run.spec as unknown as Record<string, unknown>;
+      const archs = [typeof spec.arch === 'string' ? spec.arch : null];
+      for (const ref of [spec.model, spec.initModel, spec.baselineModel]) if (typeof ref === 'string' && ref) archs.push(this.opts.store.getModel(ref).arch);
+      return archs.some((a) => a !== null && getStoredArchitectureRow(this.opts.store, a) !== null);
     } catch {
       return false;
     }
