@@ -8,28 +8,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportRuns, importRunsFrom } from '../../src/core/history/archive';
 import { encodeNpy } from '../../src/core/data/npy';
 import { readSplit, writeDatasetDirAtomic } from '../../src/core/data/dataset';
 import { LabStore, newId } from '../../src/core/store/store';
 import { LabError } from '../../src/shared/errors';
-import { tmpDir } from '../helpers/tmp';
+import { tmpStore } from '../helpers/tmp';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function openLab(): LabStore {
-  const t = tmpDir();
-  const s = LabStore.open(t.dir);
-  cleanups.push(() => {
-    s.close();
-    t.cleanup();
-  });
-  return s;
-}
 
 /** A 3-class dataset with a train and a test split of known pseudo-random bytes, plus a corrupted child. */
 function realDataset(s: LabStore) {
@@ -107,7 +93,7 @@ function refusal(dst: LabStore, bytes: Buffer, what: string): LabError {
 
 describe('run archives with the datasets\' arrays', () => {
   it('export --with-data → import into a fresh lab: images and labels byte-equal, runs, model and evaluation across', () => {
-    const src = openLab();
+    const src = tmpStore();
     const { ds, child } = realDataset(src);
     const r = trainAndEval(src, ds.id, child.id);
     const file = path.join(src.labDir, 'with-data.robustlab.gz');
@@ -116,7 +102,7 @@ describe('run archives with the datasets\' arrays', () => {
     const withoutData = exportRuns(src, { runIds: [r.runId, r.evalId], withData: false });
     expect(ex.bytes).toBeGreaterThan(withoutData.bytes); // the arrays are in it
 
-    const dst = openLab();
+    const dst = tmpStore();
     const res = importRunsFrom(dst, { file });
     expect(res.imported.sort()).toEqual([r.runId, r.evalId].sort());
     expect(res).toMatchObject({ models: 1, datasets: 2 });
@@ -147,14 +133,14 @@ describe('run archives with the datasets\' arrays', () => {
   });
 
   it('fills in the arrays of a dataset imported earlier without them', () => {
-    const src = openLab();
+    const src = tmpStore();
     const { ds, child } = realDataset(src);
     const r = trainAndEval(src, ds.id, child.id);
-    const dst = openLab();
+    const dst = tmpStore();
     importRunsFrom(dst, { base64: exportRuns(src, { runIds: [r.runId], withData: false }).base64! });
     expect(dst.getDataset(ds.id).files).toEqual({});
     // Passed on again "with data" from a lab that has none: the row only, no empty folder.
-    const third = openLab();
+    const third = tmpStore();
     importRunsFrom(third, { base64: exportRuns(dst, { runIds: [r.runId], withData: true }).base64! });
     expect(third.getDataset(ds.id).files).toEqual({});
     expect(fs.existsSync(path.join(third.labDir, 'datasets', ds.id))).toBe(false);
@@ -166,11 +152,11 @@ describe('run archives with the datasets\' arrays', () => {
   });
 
   it('refuses damaged or inconsistent data with one sentence and leaves the target lab unchanged', () => {
-    const src = openLab();
+    const src = tmpStore();
     const { ds, child } = realDataset(src);
     const r = trainAndEval(src, ds.id, child.id);
     const good = Buffer.from(exportRuns(src, { runIds: [r.runId, r.evalId], withData: true }).base64!, 'base64');
-    const dst = openLab();
+    const dst = tmpStore();
     const before = snapshot(dst);
     const first = (p: { datasets: { row: Record<string, unknown>; files: Record<string, string> | null }[] }) => p.datasets.find((d) => d.row.id === ds.id)!;
     const testImages = `datasets/${ds.id}/test-images.npy`;

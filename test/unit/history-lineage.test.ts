@@ -3,28 +3,13 @@
  * made from it (with each term's signature and α), the path back from a patched model or a model
  * fine-tuned from one, and the "+N more" caps. A real lab folder with hand-made rows.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildLineage, LINEAGE_LIST_CAP } from '../../src/core/history/lineage';
 import { LabStore, newId } from '../../src/core/store/store';
 import { BOX_W, COL_GAP, layoutLineage } from '../../src/renderer/components/history/lineageLayout';
 import type { Lineage } from '../../src/shared/history';
-import { tmpDir } from '../helpers/tmp';
+import { tmpStore } from '../helpers/tmp';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function openLab(): LabStore {
-  const t = tmpDir();
-  const s = LabStore.open(t.dir);
-  cleanups.push(() => {
-    s.close();
-    t.cleanup();
-  });
-  return s;
-}
 
 const shape = { arch: 'mlp', inputShape: [2, 2, 1] as [number, number, number], numClasses: 2, paramCount: 10 };
 
@@ -75,7 +60,7 @@ function family(s: LabStore) {
 
 describe('lineage with model patching', () => {
   it('from a training run: its signatures and the patched models made from its model, with each term and α', () => {
-    const s = openLab();
+    const s = tmpStore();
     const f = family(s);
     // From the contrast member: the signature extracted from its model.
     const gc = buildLineage(s, f.contrast.runId);
@@ -106,7 +91,7 @@ describe('lineage with model patching', () => {
   });
 
   it('from an evaluation of a patched model, and from a model fine-tuned from it: the path back', () => {
-    const s = openLab();
+    const s = tmpStore();
     const f = family(s);
     const evId = newId('r');
     s.insertRun({ id: evId, kind: 'eval', name: 'eval patched', spec: { kind: 'eval' } as never, datasetId: f.ds.id, modelId: f.p.id, params: {} });
@@ -149,7 +134,7 @@ describe('lineage with model patching', () => {
   });
 
   it('caps long lists with "+N more", and keeps a deleted signature by the name its patch recorded', () => {
-    const s = openLab();
+    const s = tmpStore();
     const f = family(s);
     const extra = Array.from({ length: LINEAGE_LIST_CAP + 2 }, (_, i) => signature(s, `clean-sig-${i}`, { base: f.base.model.id, clean: null, source: f.clean.model.id }));
     for (let i = 0; i < LINEAGE_LIST_CAP + 1; i++) patched(s, `clean+extra-${i}`, f.clean.model.id, [{ sig: extra[0]!, alpha: -0.5 }]);

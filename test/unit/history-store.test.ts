@@ -1,28 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportRuns, importRunsFrom } from '../../src/core/history/archive';
 import { buildComparison, diffParams, flattenSpec, linearFit, logit, paretoFront } from '../../src/core/history/compare';
 import { HistoryStore } from '../../src/core/store/history-store';
 import { LabStore, newId } from '../../src/core/store/store';
 import { LabError } from '../../src/shared/errors';
-import { tmpDir } from '../helpers/tmp';
+import { tmpStore } from '../helpers/tmp';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function openLab(): LabStore {
-  const t = tmpDir();
-  const s = LabStore.open(t.dir);
-  cleanups.push(() => {
-    s.close();
-    t.cleanup();
-  });
-  return s;
-}
 
 function dataset(s: LabStore, name: string, parentId: string | null = null) {
   return s.insertDataset({ id: newId('ds'), name, source: 'test', height: 2, width: 2, channels: 1, numClasses: 2, classNames: ['a', 'b'], splits: { test: { count: 4 } }, files: {}, parentId, recipe: parentId ? [{ corruption: 'gaussian_noise', severity: 1 }] : null });
@@ -98,7 +84,7 @@ describe('comparison rules with known answers', () => {
 
 describe('buildComparison over a store', () => {
   it('gathers params diff, curves, scatter with front, eps curves and effective robustness', () => {
-    const s = openLab();
+    const s = tmpStore();
     const clean = dataset(s, 'digits');
     const shifted = dataset(s, 'digits-noise', clean.id);
     const a = trainRun(s, clean.id, { method: 'erm', epochs: 2, lr: 0.1 }, { 'test/accuracy': [0.5, 0.9], 'test/pgd_accuracy': [0.0, 0.1] });
@@ -149,7 +135,7 @@ describe('buildComparison over a store', () => {
 
 describe('grouping', () => {
   it('counts runs per param value and names the best run (lowest for a loss)', () => {
-    const s = openLab();
+    const s = tmpStore();
     const h = new HistoryStore(s);
     const ds = dataset(s, 'd');
     const a = trainRun(s, ds.id, { method: 'erm' }, { 'test/accuracy': [0.9], 'test/loss': [0.3] });
@@ -169,7 +155,7 @@ describe('grouping', () => {
 
 describe('delete with undo', () => {
   it('hides and restores runs; purge keeps a model another evaluation uses and says why', () => {
-    const s = openLab();
+    const s = tmpStore();
     const h = new HistoryStore(s);
     const ds = dataset(s, 'd');
     const a = trainRun(s, ds.id, { method: 'erm' });
@@ -201,8 +187,8 @@ describe('delete with undo', () => {
 
 describe('run archives', () => {
   it('round-trips runs with metrics, models and evaluations; a second import adds nothing', () => {
-    const src = openLab();
-    const dst = openLab();
+    const src = tmpStore();
+    const dst = tmpStore();
     const ds = dataset(src, 'digits');
     dataset(dst, 'digits'); // the same built-in exists in the other lab under another id
     const a = trainRun(src, ds.id, { method: 'erm' }, { 'test/accuracy': [0.5, 0.9] });
@@ -231,8 +217,8 @@ describe('run archives', () => {
   });
 
   it('refuses a damaged archive with one sentence and changes nothing', () => {
-    const src = openLab();
-    const dst = openLab();
+    const src = tmpStore();
+    const dst = tmpStore();
     const ds = dataset(src, 'digits');
     const a = trainRun(src, ds.id, { method: 'erm' }, { 'test/accuracy': [0.9] });
     const ex = exportRuns(src, { runIds: [a.id], withData: false });
