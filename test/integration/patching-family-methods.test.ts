@@ -4,27 +4,17 @@
  * attacked images (it logs its accuracy on them); misspelt and plain methods are refused at submit, storing nothing.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Lab } from '../../src/core/service';
-import { initEngine } from '../../src/core/engine/backend';
-import { Model } from '../../src/core/models/model';
-import { saveModel } from '../../src/core/store/model-files';
-import { tmpDir } from '../helpers/tmp';
+import type { Lab } from '../../src/core/service';
+import { labWithBase } from '../helpers/patching-lab';
 
 let lab: Lab;
-let cleanup: () => void;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = tmpDir();
-  cleanup = t.cleanup;
-  lab = await Lab.open({ labDir: t.dir, mode: 'cli', backend: 'wasm' });
-  await initEngine({ force: 'wasm' });
-  const base = Model.init('mlp', { height: 28, width: 28, channels: 1 }, 10, 3);
-  saveModel(lab.store, base, { name: 'mlp-base', source: 'trained', datasetId: lab.store.getDataset('mnist-digits').id, runId: null });
-  base.dispose();
+  ({ lab, close } = await labWithBase('mlp', 'mlp-base', 3));
 });
 afterAll(async () => {
-  await lab?.close();
-  cleanup?.();
+  await close?.();
 });
 
 test('a PGD-AT member is trained with PGD-AT from the base', async () => {

@@ -4,28 +4,17 @@
  * α sweep whose metrics are the patched model's accuracy at each α.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Lab } from '../../src/core/service';
-import { initEngine } from '../../src/core/engine/backend';
-import { Model } from '../../src/core/models/model';
-import { saveModel } from '../../src/core/store/model-files';
-import { tmpDir } from '../helpers/tmp';
+import type { Lab } from '../../src/core/service';
+import { labWithBase } from '../helpers/patching-lab';
 
 let lab: Lab;
-let cleanup: () => void;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = tmpDir();
-  cleanup = t.cleanup;
-  lab = await Lab.open({ labDir: t.dir, mode: 'cli', backend: 'wasm' });
-  // A command-line lab starts the engine at its first computing call; this test builds a model first.
-  await initEngine({ force: 'wasm' });
-  const base = Model.init('mnist-cnn', { height: 28, width: 28, channels: 1 }, 10, 1);
-  saveModel(lab.store, base, { name: 'tiny-base', source: 'trained', datasetId: lab.store.getDataset('mnist-digits').id, runId: null });
-  base.dispose();
+  ({ lab, close } = await labWithBase('mnist-cnn', 'tiny-base', 1));
 });
 afterAll(async () => {
-  await lab?.close();
-  cleanup?.();
+  await close?.();
 });
 
 test('family → signature → α sweep', async () => {
