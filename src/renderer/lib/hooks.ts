@@ -198,3 +198,28 @@ export function useLiveRun(runId: string | null | undefined): LiveRun {
 
   return { detail, error, progress, reload: fetchDetail };
 }
+
+export interface Action {
+  run: () => Promise<void>;
+  busy: boolean;
+  /** The lab's refusal in its own words (a LabError message), until cleared or the next run. */
+  error: string | null;
+  clearError: () => void;
+}
+
+/** A dialog's one action (save, rename, delete): busy while it runs, the refusal kept to show by the field. */
+export function useAction(fn: () => Promise<void>): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    try {
+      await fn();
+    } catch (err) {
+      setError(LabError.from(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { run, busy, error, clearError: () => setError(null) };
+}

@@ -7,10 +7,9 @@
 import { Button, Modal, ScrollArea, Stack, Table, Text, Textarea, TextInput, Group, Alert } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../../api/client';
-import { LabError } from '../../../shared/errors';
 import type { DatasetInfo } from '../../../shared/schemas';
 import { notifyOk } from '../../lib/notify';
-import { useLoad } from '../../lib/hooks';
+import { useAction, useLoad } from '../../lib/hooks';
 import { PixelCanvas } from '../SampleGrid';
 
 const MAX_FIELDS = 100;
@@ -18,32 +17,23 @@ const MAX_FIELDS = 100;
 function ClassNamesModal({ dataset, onClose }: { dataset: DatasetInfo; onClose: () => void }) {
   const [names, setNames] = useState<string[]>(() => Array.from({ length: dataset.numClasses }, (_, i) => dataset.classNames[i] ?? String(i)));
   const [text, setText] = useState(() => names.join('\n'));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const asList = dataset.numClasses > MAX_FIELDS;
   const split = dataset.splits.test ? 'test' : 'train';
   const examples = useLoad(() => (asList ? Promise.resolve(null) : lab.datasetSamples({ dataset: dataset.id, split, perClass: 1 })), [dataset.id]).data;
 
-  const save = async () => {
+  const save = useAction(async () => {
     const classNames = asList ? text.split('\n').map((s) => s.trim()).filter((s, i, all) => s || i < all.length - 1) : names.map((s) => s.trim());
-    setBusy(true);
-    try {
-      await lab.updateDataset({ dataset: dataset.id, classNames });
-      notifyOk('Class names saved', `Reports on “${dataset.name}” now name its classes.`);
-      onClose();
-    } catch (err) {
-      setError(LabError.from(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    await lab.updateDataset({ dataset: dataset.id, classNames });
+    notifyOk('Class names saved', `Reports on “${dataset.name}” now name its classes.`);
+    onClose();
+  });
 
   return (
     <Modal opened onClose={onClose} title={`Name the classes of “${dataset.name}”`} size="lg">
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          void save.run();
         }}
       >
         <Stack>
@@ -56,7 +46,7 @@ function ClassNamesModal({ dataset, onClose }: { dataset: DatasetInfo; onClose: 
               value={text}
               onChange={(e) => {
                 setText(e.currentTarget.value);
-                setError(null);
+                save.clearError();
               }}
               autosize
               minRows={8}
@@ -94,7 +84,7 @@ function ClassNamesModal({ dataset, onClose }: { dataset: DatasetInfo; onClose: 
                           onChange={(e) => {
                             const v = e.currentTarget.value;
                             setNames((all) => all.map((x, j) => (j === i ? v : x)));
-                            setError(null);
+                            save.clearError();
                           }}
                           data-testid={`class-name-${i}`}
                         />
@@ -105,16 +95,16 @@ function ClassNamesModal({ dataset, onClose }: { dataset: DatasetInfo; onClose: 
               </Table>
             </ScrollArea.Autosize>
           )}
-          {error && (
+          {save.error && (
             <Alert color="red" data-testid="class-names-error">
-              {error}
+              {save.error}
             </Alert>
           )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy} data-testid="class-names-save">
+            <Button type="submit" loading={save.busy} data-testid="class-names-save">
               Save names
             </Button>
           </Group>

@@ -3,15 +3,14 @@
  * dataset or model. The rules (what may be deleted, names) are the lab's; this only asks and shows.
  * A delete can be undone from its notification for as long as the lab keeps the undo token.
  */
-import { Alert, Button, Group, List, Loader, Menu, Modal, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Alert, Button, Group, List, Loader, Menu, Modal, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../../api/client';
-import { LabError } from '../../../shared/errors';
 import type { DeletedItem } from '../../../shared/schemas';
 import { downloadBase64 } from '../../lib/download';
-import { useLoad } from '../../lib/hooks';
-import { notifyError, notifyOk } from '../../lib/notify';
+import { useAction, useLoad } from '../../lib/hooks';
+import { notifyError, notifyOk, notifyTakeBack } from '../../lib/notify';
+import { RenameDialog } from './RenameDialog';
 
 type Kind = 'dataset' | 'model';
 const WORD: Record<Kind, string> = { dataset: 'dataset', model: 'model' };
@@ -118,74 +117,30 @@ export function ManageItem({
 }
 
 function RenameModal({ kind, id, name, onClose }: { kind: Kind; id: string; name: string; onClose: () => void }) {
-  const [value, setValue] = useState(name);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const save = async () => {
-    setBusy(true);
-    try {
-      if (kind === 'dataset') await lab.updateDataset({ dataset: id, name: value });
-      else await lab.updateModel({ model: id, name: value });
-      notifyOk(`Renamed to “${value.trim()}”`);
-      onClose();
-    } catch (err) {
-      setError(LabError.from(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal opened onClose={onClose} title={`Rename ${WORD[kind]} “${name}”`}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="New name"
-            value={value}
-            onChange={(e) => {
-              setValue(e.currentTarget.value);
-              setError(null);
-            }}
-            error={error}
-            data-autofocus
-            data-testid="rename-input"
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!value.trim() || value.trim() === name} data-testid="rename-save">
-              Rename
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <RenameDialog
+      title={`Rename ${WORD[kind]} “${name}”`}
+      name={name}
+      testIds={{ input: 'rename-input', save: 'rename-save' }}
+      onClose={onClose}
+      onRename={async (value) => {
+        if (kind === 'dataset') await lab.updateDataset({ dataset: id, name: value });
+        else await lab.updateModel({ model: id, name: value });
+        notifyOk(`Renamed to “${value.trim()}”`);
+        onClose();
+      }}
+    />
   );
 }
 
 function DeleteModal({ kind, id, name, onClose, onDeleted }: { kind: Kind; id: string; name: string; onClose: () => void; onDeleted: () => void }) {
   const deps = useLoad(() => lab.listDependents({ kind, id }), [kind, id]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const blocking = deps.data?.dependents.filter((d) => d.blocks) ?? [];
   const informational = deps.data?.dependents.filter((d) => !d.blocks) ?? [];
-  const remove = async () => {
-    setBusy(true);
-    try {
-      const out = await lab.deleteItem({ kind, id });
-      showUndo(out);
-      onDeleted();
-    } catch (err) {
-      setError(LabError.from(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = useAction(async () => {
+    showUndo(await lab.deleteItem({ kind, id }));
+    onDeleted();
+  });
   return (
     <Modal opened onClose={onClose} title={`Delete ${WORD[kind]} “${name}”?`}>
       <Stack data-testid="delete-dialog">
@@ -213,9 +168,9 @@ function DeleteModal({ kind, id, name, onClose, onDeleted }: { kind: Kind; id: s
             {informational.map((d) => `The ${d.kind} “${d.name}” ${d.how}.`).join(' ')} You can undo the delete for a minute.
           </Text>
         )}
-        {error && (
+        {remove.error && (
           <Alert color="red" data-testid="delete-error">
-            {error}
+            {remove.error}
           </Alert>
         )}
         <Group justify="flex-end">
@@ -223,7 +178,7 @@ function DeleteModal({ kind, id, name, onClose, onDeleted }: { kind: Kind; id: s
             {blocking.length ? 'Close' : 'Cancel'}
           </Button>
           {!blocking.length && (
-            <Button color="red" onClick={remove} loading={busy} disabled={!deps.data} data-testid="delete-confirm">
+            <Button color="red" onClick={remove.run} loading={remove.busy} disabled={!deps.data} data-testid="delete-confirm">
               Delete
             </Button>
           )}
@@ -234,33 +189,15 @@ function DeleteModal({ kind, id, name, onClose, onDeleted }: { kind: Kind; id: s
 }
 
 function showUndo(item: DeletedItem): void {
-  const nid = `deleted-${item.undoToken}`;
-  const ms = Math.max(5000, new Date(item.undoUntil).getTime() - Date.now() - 2000);
-  notifications.show({
-    id: nid,
-    color: 'gray',
+  notifyTakeBack({
+    id: `deleted-${item.undoToken}`,
     title: `Deleted ${item.kind} “${item.name}”`,
-    autoClose: ms,
-    message: (
-      <Group justify="space-between" gap="xs" mt={4}>
-        <Text size="sm">You can undo this for a minute.</Text>
-        <Button
-          size="xs"
-          variant="light"
-          data-testid="undo-delete"
-          onClick={async () => {
-            try {
-              await lab.undoDelete({ undoToken: item.undoToken });
-              notifications.hide(nid);
-              notifyOk(`Restored ${item.kind} “${item.name}”`);
-            } catch (err) {
-              notifyError('Could not undo', err);
-            }
-          }}
-        >
-          Undo
-        </Button>
-      </Group>
-    ),
+    text: 'You can undo this for a minute.',
+    autoClose: Math.max(5000, new Date(item.undoUntil).getTime() - Date.now() - 2000),
+    button: 'Undo',
+    testId: 'undo-delete',
+    done: `Restored ${item.kind} “${item.name}”`,
+    failed: 'Could not undo',
+    action: () => lab.undoDelete({ undoToken: item.undoToken }),
   });
 }

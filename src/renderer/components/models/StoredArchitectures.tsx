@@ -4,15 +4,14 @@
  * delete while a model uses it, built-ins never) are the lab's (core/store/architecture-store);
  * this shows its refusal next to the action, and offers to add a deleted one back.
  */
-import { Alert, Button, Group, List, Loader, Modal, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Alert, Button, Group, List, Loader, Modal, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { lab } from '../../api/client';
 import type { ArchitectureDetail, ArchitectureUses, DeletedArchitecture } from '../../../shared/byo';
-import { LabError } from '../../../shared/errors';
 import { formatDate, formatInt } from '../../lib/format';
-import { useLoad } from '../../lib/hooks';
-import { notifyError, notifyOk } from '../../lib/notify';
+import { useAction, useLoad } from '../../lib/hooks';
+import { notifyOk, notifyTakeBack } from '../../lib/notify';
+import { RenameDialog } from '../manage/RenameDialog';
 
 type Row = { detail: ArchitectureDetail; uses: ArchitectureUses };
 
@@ -90,81 +89,40 @@ export function StoredArchitectures() {
 
 function RenameArchModal({ name, onClose, onDone }: { name: string; onClose: () => void; onDone: () => void }) {
   const uses = useLoad(() => lab.architectureUses({ name }), [name]);
-  const [value, setValue] = useState(name);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const n = uses.data?.models.length ?? 0;
-  const save = async () => {
-    setBusy(true);
-    try {
-      const d = await lab.renameArchitecture({ name, newName: value });
-      notifyOk(`Renamed architecture to “${d.name}”`, n ? `${n} model${n === 1 ? '' : 's'} now name${n === 1 ? 's' : ''} it “${d.name}”.` : undefined);
-      onDone();
-      onClose();
-    } catch (err) {
-      setError(LabError.from(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal opened onClose={onClose} title={`Rename architecture “${name}”`}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="New name"
-            description="Lower-case letters, digits, - or _, starting with a letter; not a built-in architecture's name."
-            value={value}
-            onChange={(e) => {
-              setValue(e.currentTarget.value);
-              setError(null);
-            }}
-            error={error ?? uses.data?.renameRefusal}
-            data-autofocus
-            data-testid="arch-rename-input"
-          />
-          {n > 0 && (
-            <Text size="sm" c="dimmed">
-              {n} model{n === 1 ? '' : 's'} and {n === 1 ? 'its' : 'their'} training runs follow the new name.
-            </Text>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy} disabled={!value.trim() || value.trim() === name || !!uses.data?.renameRefusal} data-testid="arch-rename-save">
-              Rename
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <RenameDialog
+      title={`Rename architecture “${name}”`}
+      name={name}
+      description="Lower-case letters, digits, - or _, starting with a letter; not a built-in architecture's name."
+      refusal={uses.data?.renameRefusal}
+      note={
+        n > 0 && (
+          <Text size="sm" c="dimmed">
+            {n} model{n === 1 ? '' : 's'} and {n === 1 ? 'its' : 'their'} training runs follow the new name.
+          </Text>
+        )
+      }
+      testIds={{ input: 'arch-rename-input', save: 'arch-rename-save' }}
+      onClose={onClose}
+      onRename={async (value) => {
+        const d = await lab.renameArchitecture({ name, newName: value });
+        notifyOk(`Renamed architecture to “${d.name}”`, n ? `${n} model${n === 1 ? '' : 's'} now name${n === 1 ? 's' : ''} it “${d.name}”.` : undefined);
+        onDone();
+        onClose();
+      }}
+    />
   );
 }
 
 function DeleteArchModal({ name, onClose, onDone }: { name: string; onClose: () => void; onDone: () => void }) {
   const uses = useLoad(() => lab.architectureUses({ name }), [name]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const refusal = uses.data?.deleteRefusal ?? null;
-  const remove = async () => {
-    setBusy(true);
-    try {
-      const out = await lab.deleteArchitecture({ name });
-      showAddBack(out);
-      onDone();
-      onClose();
-    } catch (err) {
-      setError(LabError.from(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const remove = useAction(async () => {
+    showAddBack(await lab.deleteArchitecture({ name }));
+    onDone();
+    onClose();
+  });
   return (
     <Modal opened onClose={onClose} title={`Delete architecture “${name}”?`}>
       <Stack data-testid="arch-delete-dialog">
@@ -191,9 +149,9 @@ function DeleteArchModal({ name, onClose, onDone }: { name: string; onClose: () 
             No model uses “{name}”. Its layer list is removed from the lab; you can add it back from the notification.
           </Text>
         )}
-        {error && (
+        {remove.error && (
           <Alert color="red" data-testid="arch-delete-error">
-            {error}
+            {remove.error}
           </Alert>
         )}
         <Group justify="flex-end">
@@ -201,7 +159,7 @@ function DeleteArchModal({ name, onClose, onDone }: { name: string; onClose: () 
             {refusal ? 'Close' : 'Cancel'}
           </Button>
           {!refusal && (
-            <Button color="red" onClick={remove} loading={busy} disabled={!uses.data} data-testid="arch-delete-confirm">
+            <Button color="red" onClick={remove.run} loading={remove.busy} disabled={!uses.data} data-testid="arch-delete-confirm">
               Delete
             </Button>
           )}
@@ -212,32 +170,15 @@ function DeleteArchModal({ name, onClose, onDone }: { name: string; onClose: () 
 }
 
 function showAddBack(gone: DeletedArchitecture): void {
-  const nid = `deleted-arch-${gone.name}`;
-  notifications.show({
-    id: nid,
-    color: 'gray',
+  notifyTakeBack({
+    id: `deleted-arch-${gone.name}`,
     title: `Deleted architecture “${gone.name}”`,
+    text: 'Its layer list can be added back.',
     autoClose: 15000,
-    message: (
-      <Group justify="space-between" gap="xs" mt={4}>
-        <Text size="sm">Its layer list can be added back.</Text>
-        <Button
-          size="xs"
-          variant="light"
-          data-testid="arch-add-back"
-          onClick={async () => {
-            try {
-              await lab.addArchitecture({ spec: gone.spec });
-              notifications.hide(nid);
-              notifyOk(`Added architecture “${gone.name}” back`);
-            } catch (err) {
-              notifyError('Could not add it back', err);
-            }
-          }}
-        >
-          Add back
-        </Button>
-      </Group>
-    ),
+    button: 'Add back',
+    testId: 'arch-add-back',
+    done: `Added architecture “${gone.name}” back`,
+    failed: 'Could not add it back',
+    action: () => lab.addArchitecture({ spec: gone.spec }),
   });
 }
